@@ -1,0 +1,82 @@
+# Taynghe: two commands.
+#   make run   set everything up and serve the platform with demo data on http://127.0.0.1:8000
+#   make test  set everything up and run every check and test
+# DATABASE_URL chooses the database (SQLite under var/ when unset).
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+MANAGE := $(PY) manage.py
+STAMP  := $(VENV)/.installed
+APT_PACKAGES := chromium ffmpeg gettext
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup system-packages node-packages messages lint check pytest migrate demo bench clean
+
+run: setup messages migrate demo
+	@echo ""
+	@echo "Taynghe is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: setup system-packages node-packages messages lint check pytest
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Needs $(PYTHON)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	mkdir -p var
+	touch $(STAMP)
+
+# Debian packages the tests need: the browser, ffmpeg, gettext (compilemessages).
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+node-packages: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch node_modules/.installed
+
+messages: setup
+	@command -v msgfmt >/dev/null || $(MAKE) system-packages
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: setup
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	  DJANGO_SECRET_KEY=check-deploy-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	  DJANGO_ALLOWED_HOSTS=taynghe.example.vn \
+	  $(MANAGE) check --deploy --fail-level WARNING
+
+pytest: setup
+	$(BIN)/pytest
+
+migrate: setup
+	$(MANAGE) migrate --noinput
+
+demo: setup
+	$(MANAGE) load_demo
+
+bench: setup
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules var/static

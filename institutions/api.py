@@ -1,0 +1,37 @@
+"""What other parts of the platform may call in `institutions`."""
+
+from .roles import STAFF_ROLES, InstitutionRole, NationalRole
+from .scoping import (
+    TenantQuerySet,
+    admin_institution_ids,
+    institution_ids_for,
+    is_national_admin,
+    staff_institution_ids,
+)
+from .services import (
+    audit_record,
+    cohort_add_learners,
+    cohort_create,
+    institution_create,
+    learner_id_is_valid,
+    membership_grant,
+    user_create,
+)
+
+__all__ = [
+    "STAFF_ROLES",
+    "InstitutionRole",
+    "NationalRole",
+    "TenantQuerySet",
+    "admin_institution_ids",
+    "audit_record",
+    "cohort_add_learners",
+    "cohort_create",
+    "institution_create",
+    "institution_ids_for",
+    "is_national_admin",
+    "learner_id_is_valid",
+    "membership_grant",
+    "staff_institution_ids",
+    "user_create",
+]

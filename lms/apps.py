@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LmsConfig(AppConfig):
+    """The Wagtail site: programmes and courses, enrolment, access, progress (layer 5)."""
+
+    name = "lms"
+    verbose_name = _("Learning")

@@ -1,0 +1,13 @@
+"""URLs of the learning site's own views (pages are served by Wagtail)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "lms"
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("teach/", views.teach_index, name="teach_index"),
+    path("teach/courses/<int:course_id>/", views.teach_course, name="teach_course"),
+    path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
+]

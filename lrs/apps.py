@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LrsConfig(AppConfig):
+    """The xAPI Learning Record Store (layer 2); statements land with the LRS issue."""
+
+    name = "lrs"
+    verbose_name = _("Learning Record Store (xAPI)")
