@@ -14,6 +14,8 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ProgrammeSerializer
     permission_classes = [permissions.AllowAny]
+    # Page ids are integers: the schema says so without querying (check --deploy on an empty DB).
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return (
@@ -31,6 +33,8 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CourseSerializer
     permission_classes = [permissions.AllowAny]
+    # Page ids are integers: the schema says so without querying (check --deploy on an empty DB).
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         courses = (
