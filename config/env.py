@@ -90,15 +90,22 @@ def broker_url() -> str:
 
 
 def search_backend() -> dict:
-    """Wagtail search: the database backend, or Elasticsearch when ELASTICSEARCH_URL is set."""
-    es_url = env_str("ELASTICSEARCH_URL")
-    if es_url:
-        parsed = urlparse(es_url)
-        options = parse_qs(parsed.query)
+    """Wagtail search: the database backend, or Elasticsearch when ELASTICSEARCH_URL is set.
+
+    ELASTICSEARCH_URL is one node URL or a comma-separated list of a cluster's nodes;
+    credentials go in the URL (http://user:password@host:9200) and `?index=name`
+    names the indices (name_wagtailcore_page, ...), so deployments can share a cluster.
+    """
+    es_urls = env_list("ELASTICSEARCH_URL")
+    if es_urls:
+        options: dict[str, list[str]] = {}
+        for url in es_urls:
+            options.update(parse_qs(urlparse(url).query))
         return {
             "BACKEND": "wagtail.search.backends.elasticsearch8",
-            "URLS": [es_url.split("?")[0]],
-            "INDEX": options.get("index", ["taynghe"])[0],
+            "URLS": [url.split("?")[0] for url in es_urls],
+            # Wagtail 8's backends (modelsearch) read INDEX_PREFIX; the older INDEX is ignored.
+            "INDEX_PREFIX": options.get("index", ["taynghe"])[0] + "_",
             "TIMEOUT": 10,
         }
     return {"BACKEND": "wagtail.search.backends.database"}

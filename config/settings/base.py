@@ -137,6 +137,8 @@ else:
             "access_key": _s3.access_key or None,
             "secret_key": _s3.secret_key or None,
             "custom_domain": _s3.custom_domain or None,
+            # Signature v4: the one every AWS region and S3-compatible store (MinIO) accepts.
+            "signature_version": "s3v4",
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
@@ -156,11 +158,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # kombu's default is a relative "control" folder in the working directory.
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = env.env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = env.env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True

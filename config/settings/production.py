@@ -5,11 +5,18 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 
 DEBUG = False
-if not SECRET_KEY or len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):  # noqa: F405
+# The same bar as Django's security.W009, so `check --deploy` can never warn about it.
+if (
+    len(SECRET_KEY) < 50  # noqa: F405
+    or len(set(SECRET_KEY)) < 5  # noqa: F405
+    or SECRET_KEY.startswith("django-insecure")  # noqa: F405
+):
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY must be set to a long random value (50+ characters) in production."
     )
-if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:  # noqa: F405
+# No laptop default here: the host names must be said.
+ALLOWED_HOSTS = env.env_list("DJANGO_ALLOWED_HOSTS")  # noqa: F405
+if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the site's host names.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
