@@ -12,9 +12,12 @@ from .services import (
     audit_record,
     cohort_add_learners,
     cohort_create,
+    cohort_delete,
+    cohort_update,
     institution_create,
     learner_id_is_valid,
     membership_grant,
+    membership_revoke,
     user_create,
 )
 
@@ -27,11 +30,14 @@ __all__ = [
     "audit_record",
     "cohort_add_learners",
     "cohort_create",
+    "cohort_delete",
+    "cohort_update",
     "institution_create",
     "institution_ids_for",
     "is_national_admin",
     "learner_id_is_valid",
     "membership_grant",
+    "membership_revoke",
     "staff_institution_ids",
     "user_create",
 ]

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .roles import InstitutionRole, NationalRole
-from .scoping import TenantQuerySet
+from .scoping import InstitutionQuerySet, MembershipQuerySet, TenantQuerySet
 
 
 class User(AbstractUser):
@@ -82,6 +82,8 @@ class Institution(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = InstitutionQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("institution")
@@ -103,7 +105,7 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=InstitutionRole.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [

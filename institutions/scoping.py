@@ -65,3 +65,21 @@ class TenantQuerySet(models.QuerySet):
     def editable_by(self, user):
         """Records `user` may change: the same scope as reading for staff records."""
         return self.visible_to(user)
+
+
+class MembershipQuerySet(TenantQuerySet):
+    """Roles: staff see their institutions' people; only administrators change roles."""
+
+    def editable_by(self, user):
+        if is_national_admin(user):
+            return self
+        return self.filter(institution__in=admin_institution_ids(user))
+
+
+class InstitutionQuerySet(TenantQuerySet):
+    """Institutions themselves: staff read their own record; national administrators change any."""
+
+    institution_field = "pk"
+
+    def editable_by(self, user):
+        return self if is_national_admin(user) else self.none()

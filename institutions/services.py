@@ -209,3 +209,66 @@ def cohort_add_learners(*, actor, cohort: Cohort, learners: Iterable[User]) -> i
             data={"learners": [learner.pk for learner in new]},
         )
     return len(new)
+
+
+@transaction.atomic
+def cohort_update(
+    *, actor, cohort: Cohort, code: str, name: str, learners: Iterable[User] | None = None
+) -> Cohort:
+    """Rename a cohort and, when `learners` is given, make them its exact membership."""
+    if actor is not None and not (
+        is_national_admin(actor) or cohort.institution_id in staff_institution_ids(actor)
+    ):
+        raise PermissionDenied(_("You cannot change this cohort."))
+    cohort.code, cohort.name = code, name
+    cohort.full_clean()
+    cohort.save()
+    data: dict = {"code": code, "name": name}
+    if learners is not None:
+        learners = list(learners)
+        keep = {learner.pk for learner in learners}
+        departed = list(cohort.learners.exclude(pk__in=keep).values_list("pk", flat=True))
+        cohort.learners.remove(*departed)
+        cohort_add_learners(actor=actor, cohort=cohort, learners=learners)
+        data["removed"] = departed
+    audit_record(
+        actor=actor, action="cohort.update", obj=cohort, institution=cohort.institution, data=data
+    )
+    return cohort
+
+
+@transaction.atomic
+def membership_revoke(*, actor, membership: Membership) -> None:
+    """Take a role away from a person (this institution's administrators only)."""
+    if actor is not None and not (
+        is_national_admin(actor) or membership.institution_id in admin_institution_ids(actor)
+    ):
+        raise PermissionDenied(_("Only this institution's administrators revoke its roles."))
+    audit_record(
+        actor=actor,
+        action="membership.revoke",
+        obj=membership,
+        institution=membership.institution,
+        data={"user": membership.user_id, "role": membership.role},
+    )
+    user = membership.user
+    membership.delete()
+    if hasattr(user, "_taynghe_roles"):
+        del user._taynghe_roles
+
+
+@transaction.atomic
+def cohort_delete(*, actor, cohort: Cohort) -> None:
+    """Delete a cohort (its institution's administrators only); enrolments stay."""
+    if actor is not None and not (
+        is_national_admin(actor) or cohort.institution_id in admin_institution_ids(actor)
+    ):
+        raise PermissionDenied(_("Only this institution's administrators delete its cohorts."))
+    audit_record(
+        actor=actor,
+        action="cohort.delete",
+        obj=cohort,
+        institution=cohort.institution,
+        data={"code": cohort.code},
+    )
+    cohort.delete()

@@ -6,13 +6,20 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage
+from wagtail.models import (
+    GroupApprovalTask,
+    GroupPagePermission,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from institutions.api import (
     InstitutionRole,
     audit_record,
     is_national_admin,
     membership_grant,
+    membership_revoke,
     staff_institution_ids,
 )
 from institutions.models import Cohort, Institution, Membership
@@ -62,6 +69,24 @@ def institution_site_ensure(*, institution: Institution) -> InstitutionPage:
                 content_type__app_label="wagtailcore", codename=codename
             )
             GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+    # Model permissions open the institution screens of the admin; which records
+    # each person reaches there is decided by the tenancy scope, not by the group.
+    for group, codenames in (
+        (authors, ["add_cohort", "change_cohort", "view_cohort"]),
+        (
+            reviewers,
+            [
+                *("add_cohort", "change_cohort", "delete_cohort", "view_cohort"),
+                *("add_membership", "change_membership", "delete_membership"),
+                *("view_membership", "view_institution"),
+            ],
+        ),
+    ):
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="institutions", codename__in=codenames
+            )
+        )
     for app_label, model in (("wagtailimages", "image"), ("wagtaildocs", "document")):
         for action in ("add", "choose"):
             try:
@@ -74,31 +99,46 @@ def institution_site_ensure(*, institution: Institution) -> InstitutionPage:
             reviewers.permissions.add(permission)
 
     workflow, _created = Workflow.objects.get_or_create(name=_group_name(institution, "review"))
-    if not workflow.workflow_tasks.exists():
+    if not WorkflowTask.objects.filter(workflow=workflow).exists():
         task = GroupApprovalTask.objects.create(name=_group_name(institution, "reviewers"))
         task.groups.set([reviewers])
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+        # workflow_tasks is a deferring cluster relation: create the row directly.
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.get_or_create(page=page, defaults={"workflow": workflow})
     return page
 
 
 def staff_groups_sync(*, user, institution: Institution) -> None:
-    """Put `user` in the Wagtail groups that match their roles in `institution`."""
+    """Put `user` in exactly the Wagtail groups that match their roles in `institution`."""
     roles = set(
         Membership.objects.filter(user=user, institution=institution).values_list("role", flat=True)
     )
     authors = Group.objects.filter(name=_group_name(institution, "authors")).first()
     reviewers = Group.objects.filter(name=_group_name(institution, "reviewers")).first()
-    if authors and roles & {InstitutionRole.TEACHER, InstitutionRole.EXAMINER}:
-        user.groups.add(authors)
-    if reviewers and InstitutionRole.ADMIN in roles:
-        user.groups.add(reviewers)
+    for group, wanted in (
+        (authors, bool(roles & {InstitutionRole.TEACHER, InstitutionRole.EXAMINER})),
+        (reviewers, InstitutionRole.ADMIN in roles),
+    ):
+        if group is None:
+            continue
+        if wanted:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
 
 
 @transaction.atomic
 def staff_role_grant(*, actor, user, institution: Institution, role: str) -> None:
     """Grant a role and the matching Wagtail permissions in one step."""
     membership_grant(actor=actor, user=user, institution=institution, role=role)
+    staff_groups_sync(user=user, institution=institution)
+
+
+@transaction.atomic
+def staff_role_revoke(*, actor, membership: Membership) -> None:
+    """Revoke a role and the Wagtail permissions that came only with it in one step."""
+    user, institution = membership.user, membership.institution
+    membership_revoke(actor=actor, membership=membership)
     staff_groups_sync(user=user, institution=institution)
 
 
