@@ -18,6 +18,11 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def bench_floor(request):
+    """The benchmark's reference: the least a Django view can do (bench/README.md)."""
+    return HttpResponse("floor", content_type="text/plain")
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
@@ -35,6 +40,9 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+if settings.TAYNGHE_BENCH_ENDPOINTS:
+    urlpatterns.insert(0, path("bench/floor", bench_floor))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -7,3 +7,8 @@ class LmsConfig(AppConfig):
 
     name = "lms"
     verbose_name = _("Learning")
+
+    def ready(self):
+        from .middleware import connect_signals
+
+        connect_signals()

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, so a cached page needs no session and carries every inner header.
+    "lms.middleware.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,6 +108,8 @@ LOGOUT_REDIRECT_URL = "/"
 CACHES = {"default": env.cache_config(env.env_str("CACHE_URL", "locmem://"))}
 # Whole-page cache for anonymous visitors of Wagtail pages (seconds; 0 turns it off).
 TAYNGHE_PAGE_CACHE_SECONDS = int(env.env_str("TAYNGHE_PAGE_CACHE_SECONDS", "60"))
+# The benchmark's reference view (bench/floor); off unless the bench runner turns it on.
+TAYNGHE_BENCH_ENDPOINTS = env.env_bool("TAYNGHE_BENCH_ENDPOINTS", False)
 
 # Languages: Vietnamese first and default, English second.
 LANGUAGE_CODE = "vi"

@@ -1,0 +1,1 @@
+"""Benchmarks against a reference measured in the same run (bench/README.md)."""
