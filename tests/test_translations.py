@@ -34,7 +34,9 @@ def _entries(po_text: str) -> dict[str, str]:
 
 
 def test_every_vietnamese_entry_is_translated():
-    untranslated = [key for key, value in _entries(CATALOGUE.read_text("utf-8")).items() if not value]
+    untranslated = [
+        key for key, value in _entries(CATALOGUE.read_text("utf-8")).items() if not value
+    ]
     assert untranslated == []
 
 
