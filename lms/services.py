@@ -295,3 +295,36 @@ def translations_sync(*, page) -> None:
     ):
         if not descendant.has_translation(en):
             descendant.specific.copy_for_translation(en, copy_parents=True, alias=True)
+
+
+MINISTRY_GROUP = "Bộ · ministry administrators"
+
+
+@transaction.atomic
+def national_admin_access_sync(*, user) -> None:
+    """Give ministry administrators the staff area over every institution's pages (idempotent).
+
+    Their group holds page permissions on the home page, so they review and publish in
+    any section; a person who loses the national role leaves the group.
+    """
+    from institutions.api import NationalRole
+
+    group, created = Group.objects.get_or_create(name=MINISTRY_GROUP)
+    if created:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+        home = HomePage.objects.filter(alias_of__isnull=True).order_by("path").first()
+        if home is not None:
+            for codename in ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]:
+                GroupPagePermission.objects.get_or_create(
+                    group=group,
+                    page=home,
+                    permission=Permission.objects.get(
+                        content_type__app_label="wagtailcore", codename=codename
+                    ),
+                )
+    if user.national_role == NationalRole.MINISTRY_ADMIN:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)

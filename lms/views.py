@@ -46,7 +46,11 @@ def teach_index(request):
 class CohortEnrolForm(forms.Form):
     """Choose one of this institution's cohorts to enrol in a course."""
 
-    cohort = forms.ModelChoiceField(queryset=Cohort.objects.none(), label=gettext_lazy("Cohort"))
+    cohort = forms.ModelChoiceField(
+        queryset=Cohort.objects.none(),
+        label=gettext_lazy("Cohort"),
+        empty_label=gettext_lazy("Choose a cohort"),
+    )
 
     def __init__(self, *args, cohorts, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         ministry = self._user(
             "bo-giaoduc", "Lê Thị", "Hương", national_role=NationalRole.MINISTRY_ADMIN
         )
+        services.national_admin_access_sync(user=ministry)
         self._user("thongke", "Nguyễn Hữu", "Phúc", national_role=NationalRole.MINISTRY_ANALYST)
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@taynghe.local", data.DEMO_PASSWORD)
