@@ -9,6 +9,7 @@ class LmsConfig(AppConfig):
     verbose_name = _("Learning")
 
     def ready(self):
-        from .middleware import connect_signals
+        from . import middleware, site_cache
 
-        connect_signals()
+        middleware.connect_signals()
+        site_cache.connect_signals()

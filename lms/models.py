@@ -285,10 +285,10 @@ class CoursePage(Page):
         super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_outline, enrolment_for
+        from .selectors import course_summary, enrolment_for
 
         context = super().get_context(request, *args, **kwargs)
-        context["outline"] = course_outline(self)
+        context.update(course_summary(self, request))
         context["enrolment"] = enrolment_for(request.user, self)
         return context
 

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware has validated the host.
+    "lms.site_cache.SiteLookupCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -108,6 +110,10 @@ LOGOUT_REDIRECT_URL = "/"
 CACHES = {"default": env.cache_config(env.env_str("CACHE_URL", "locmem://"))}
 # Whole-page cache for anonymous visitors of Wagtail pages (seconds; 0 turns it off).
 TAYNGHE_PAGE_CACHE_SECONDS = int(env.env_str("TAYNGHE_PAGE_CACHE_SECONDS", "60"))
+# How long each process remembers which Wagtail Site answers a host (0 turns it off).
+TAYNGHE_SITE_CACHE_SECONDS = int(env.env_str("TAYNGHE_SITE_CACHE_SECONDS", "60"))
+# How long parts of pages that no visitor changes (a course's outline) stay cached.
+TAYNGHE_FRAGMENT_CACHE_SECONDS = int(env.env_str("TAYNGHE_FRAGMENT_CACHE_SECONDS", "300"))
 # The benchmark's reference view (bench/floor); off unless the bench runner turns it on.
 TAYNGHE_BENCH_ENDPOINTS = env.env_bool("TAYNGHE_BENCH_ENDPOINTS", False)
 

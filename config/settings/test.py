@@ -15,3 +15,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TAYNGHE_PAGE_CACHE_SECONDS = 0
+TAYNGHE_SITE_CACHE_SECONDS = 0
+TAYNGHE_FRAGMENT_CACHE_SECONDS = 0
