@@ -30,6 +30,17 @@ def audit_record(*, actor, action: str, obj=None, institution=None, data=None) -
     )
 
 
+def _require_role(actor, institution_id: int, institution_ids, message: str) -> None:
+    """Refuse unless the actor is a national admin or `institution_ids(actor)` holds the institution.
+
+    A missing actor is the platform itself (demo loader, migrations) and is allowed.
+    """
+    if actor is not None and not (
+        is_national_admin(actor) or institution_id in institution_ids(actor)
+    ):
+        raise PermissionDenied(message)
+
+
 def _luhn_digit(digits: str) -> str:
     total = 0
     for index, char in enumerate(reversed(digits)):
@@ -134,10 +145,12 @@ def user_create(
 @transaction.atomic
 def membership_grant(*, actor, user: User, institution: Institution, role: str) -> Membership:
     """Give `user` a role in `institution`; learners receive their national identifier."""
-    if actor is not None and not (
-        is_national_admin(actor) or institution.pk in admin_institution_ids(actor)
-    ):
-        raise PermissionDenied(_("Only this institution's administrators grant its roles."))
+    _require_role(
+        actor,
+        institution.pk,
+        admin_institution_ids,
+        _("Only this institution's administrators grant its roles."),
+    )
     if role not in InstitutionRole.values:
         raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
     membership, created = Membership.objects.get_or_create(
@@ -162,10 +175,12 @@ def membership_grant(*, actor, user: User, institution: Institution, role: str) 
 @transaction.atomic
 def cohort_create(*, actor, institution: Institution, code: str, name: str) -> Cohort:
     """Create a cohort in an institution the actor works for."""
-    if actor is not None and not (
-        is_national_admin(actor) or institution.pk in staff_institution_ids(actor)
-    ):
-        raise PermissionDenied(_("You cannot create cohorts in this institution."))
+    _require_role(
+        actor,
+        institution.pk,
+        staff_institution_ids,
+        _("You cannot create cohorts in this institution."),
+    )
     cohort = Cohort(institution=institution, code=code, name=name)
     cohort.full_clean()
     try:
@@ -179,10 +194,9 @@ def cohort_create(*, actor, institution: Institution, code: str, name: str) -> C
 @transaction.atomic
 def cohort_add_learners(*, actor, cohort: Cohort, learners: Iterable[User]) -> int:
     """Add learners of the cohort's institution to it; returns how many were added."""
-    if actor is not None and not (
-        is_national_admin(actor) or cohort.institution_id in staff_institution_ids(actor)
-    ):
-        raise PermissionDenied(_("You cannot change this cohort."))
+    _require_role(
+        actor, cohort.institution_id, staff_institution_ids, _("You cannot change this cohort.")
+    )
     learners = list(learners)
     enrolled_here = set(
         Membership.objects.filter(
@@ -216,10 +230,9 @@ def cohort_update(
     *, actor, cohort: Cohort, code: str, name: str, learners: Iterable[User] | None = None
 ) -> Cohort:
     """Rename a cohort and, when `learners` is given, make them its exact membership."""
-    if actor is not None and not (
-        is_national_admin(actor) or cohort.institution_id in staff_institution_ids(actor)
-    ):
-        raise PermissionDenied(_("You cannot change this cohort."))
+    _require_role(
+        actor, cohort.institution_id, staff_institution_ids, _("You cannot change this cohort.")
+    )
     cohort.code, cohort.name = code, name
     cohort.full_clean()
     cohort.save()
@@ -240,10 +253,12 @@ def cohort_update(
 @transaction.atomic
 def membership_revoke(*, actor, membership: Membership) -> None:
     """Take a role away from a person (this institution's administrators only)."""
-    if actor is not None and not (
-        is_national_admin(actor) or membership.institution_id in admin_institution_ids(actor)
-    ):
-        raise PermissionDenied(_("Only this institution's administrators revoke its roles."))
+    _require_role(
+        actor,
+        membership.institution_id,
+        admin_institution_ids,
+        _("Only this institution's administrators revoke its roles."),
+    )
     audit_record(
         actor=actor,
         action="membership.revoke",
@@ -260,10 +275,12 @@ def membership_revoke(*, actor, membership: Membership) -> None:
 @transaction.atomic
 def cohort_delete(*, actor, cohort: Cohort) -> None:
     """Delete a cohort (its institution's administrators only); enrolments stay."""
-    if actor is not None and not (
-        is_national_admin(actor) or cohort.institution_id in admin_institution_ids(actor)
-    ):
-        raise PermissionDenied(_("Only this institution's administrators delete its cohorts."))
+    _require_role(
+        actor,
+        cohort.institution_id,
+        admin_institution_ids,
+        _("Only this institution's administrators delete its cohorts."),
+    )
     audit_record(
         actor=actor,
         action="cohort.delete",
