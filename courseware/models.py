@@ -1,0 +1,281 @@
+"""Content packages, their versions and the activity tree read from each version's manifest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from institutions.api import TenantQuerySet
+
+
+class Licence(models.TextChoices):
+    """The terms a package is shared under."""
+
+    CC_BY = "cc-by", _("Creative Commons Attribution (CC BY)")
+    CC_BY_SA = "cc-by-sa", _("Creative Commons Attribution-ShareAlike (CC BY-SA)")
+    CC_BY_NC = "cc-by-nc", _("Creative Commons Attribution-NonCommercial (CC BY-NC)")
+    CC0 = "cc0", _("Public domain dedication (CC0)")
+    ALL_RIGHTS_RESERVED = "all-rights-reserved", _("All rights reserved")
+
+
+class Level(models.TextChoices):
+    """Training level of the national vocational qualifications framework."""
+
+    ELEMENTARY = "elementary", _("Elementary (sơ cấp)")
+    INTERMEDIATE = "intermediate", _("Intermediate (trung cấp)")
+    COLLEGE = "college", _("College (cao đẳng)")
+
+
+class Package(models.Model):
+    """A piece of courseware an institution owns; its content lives in its versions."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="packages"
+    )
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    occupation_code = models.CharField(
+        _("occupation code"),
+        max_length=16,
+        blank=True,
+        help_text=_("Code in the national list of occupations."),
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, blank=True)
+    language = models.CharField(_("language"), max_length=16, default="vi")
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    licence = models.CharField(
+        _("licence"),
+        max_length=32,
+        choices=Licence.choices,
+        default=Licence.ALL_RIGHTS_RESERVED,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("content package")
+        verbose_name_plural = _("content packages")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def latest_version(self) -> PackageVersion | None:
+        """The newest version that finished importing."""
+        return self.versions.filter(status=PackageVersion.Status.READY).order_by("-number").first()
+
+
+class PackageVersionQuerySet(TenantQuerySet):
+    """Versions are scoped through their package's institution."""
+
+    institution_field = "package__institution"
+
+
+class PackageVersion(models.Model):
+    """One uploaded archive of a package: its detected kind and where its files are stored."""
+
+    class Kind(models.TextChoices):
+        SCORM12 = "scorm12", _("SCORM 1.2")
+        SCORM2004 = "scorm2004", _("SCORM 2004")
+        CMI5 = "cmi5", _("cmi5")
+        WEB = "web", _("Web content")
+        COMMON_CARTRIDGE = "common_cartridge", _("IMS Common Cartridge")
+
+    class Edition(models.TextChoices):
+        NONE = "", _("—")
+        SECOND = "2nd", _("2nd edition")
+        THIRD = "3rd", _("3rd edition")
+        FOURTH = "4th", _("4th edition")
+
+    class Status(models.TextChoices):
+        IMPORTING = "importing", _("Importing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    edition = models.CharField(
+        _("edition"), max_length=8, choices=Edition.choices, blank=True, default=""
+    )
+    # The standard's own version string as the package declares it ("1.2", "2004 4th Edition",
+    # "1.3.0" for a cartridge), kept for support cases.
+    schema_version = models.CharField(_("declared schema version"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.IMPORTING
+    )
+    storage_prefix = models.CharField(_("storage prefix"), max_length=255, unique=True)
+    manifest_identifier = models.CharField(_("manifest identifier"), max_length=255, blank=True)
+    manifest_version = models.CharField(_("manifest version"), max_length=64, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the upload"), max_length=64, db_index=True)
+    archive_size = models.PositiveBigIntegerField(_("archive size (bytes)"), default=0)
+    content_size = models.PositiveBigIntegerField(_("unpacked size (bytes)"), default=0)
+    file_count = models.PositiveIntegerField(_("files"), default=0)
+    error = models.TextField(_("import error"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PackageVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["package", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "number"], name="courseware_version_number")
+        ]
+        verbose_name = _("package version")
+        verbose_name_plural = _("package versions")
+
+    def __str__(self) -> str:
+        return f"{self.package} v{self.number}"
+
+    def default_organization(self) -> Organization | None:
+        return self.organizations.filter(is_default=True).first()
+
+
+class VersionPartQuerySet(TenantQuerySet):
+    """Organizations, resources and activities are scoped through their version's package."""
+
+    institution_field = "version__package__institution"
+
+
+class Organization(models.Model):
+    """One table of contents of a version (SCORM organization, cmi5 course, cartridge tree)."""
+
+    version = models.ForeignKey(
+        PackageVersion, on_delete=models.CASCADE, related_name="organizations"
+    )
+    identifier = models.CharField(_("identifier"), max_length=255)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    sort_order = models.PositiveIntegerField(default=0)
+    # SCORM 2004: adlseq:objectivesGlobalToSystem, adlcp:sharedDataGlobalToSystem.
+    objectives_global_to_system = models.BooleanField(default=True)
+    shared_data_global_to_system = models.BooleanField(default=True)
+    # Sequencing declared on the organization itself (root activity of the tree).
+    sequencing = models.JSONField(default=dict, blank=True)
+
+    objects = VersionPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "identifier"], name="courseware_organization_identifier"
+            )
+        ]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.title or self.identifier
+
+
+class Resource(models.Model):
+    """A manifest resource: a launchable file (SCO or asset) with its files and dependencies."""
+
+    version = models.ForeignKey(PackageVersion, on_delete=models.CASCADE, related_name="resources")
+    identifier = models.CharField(_("identifier"), max_length=255)
+    type = models.CharField(_("type"), max_length=64, blank=True)
+    scorm_type = models.CharField(_("SCORM type"), max_length=8, blank=True)
+    # Launch path relative to the version's storage prefix, xml:base already applied.
+    href = models.CharField(_("launch path"), max_length=2000, blank=True)
+    files = models.JSONField(default=list, blank=True)
+    dependencies = models.JSONField(default=list, blank=True)
+
+    objects = VersionPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "identifier"], name="courseware_resource_identifier"
+            )
+        ]
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class Activity(models.Model):
+    """One node of a version's activity tree: a cluster or a launchable item (SCO, AU, page)."""
+
+    version = models.ForeignKey(PackageVersion, on_delete=models.CASCADE, related_name="activities")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="activities"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    # Position in a depth-first walk of the organization: the table of contents order.
+    sort_order = models.PositiveIntegerField(default=0)
+    depth = models.PositiveSmallIntegerField(default=0)
+    identifier = models.CharField(_("identifier"), max_length=255)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    is_visible = models.BooleanField(default=True)
+    is_launchable = models.BooleanField(_("launchable"), default=False)
+    resource = models.ForeignKey(
+        Resource, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    # Path inside the package (or an absolute URL for cmi5 AUs and cartridge web links),
+    # without the item's launch parameters.
+    href = models.CharField(_("launch path"), max_length=2000, blank=True)
+    launch_parameters = models.CharField(_("launch parameters"), max_length=2000, blank=True)
+    scorm_type = models.CharField(_("SCORM type"), max_length=8, blank=True)
+    # SCORM 1.2 adlcp:prerequisites, kept as the package's expression.
+    prerequisites = models.CharField(_("prerequisites"), max_length=2000, blank=True)
+    # SCORM 1.2 adlcp:masteryscore (0–100).
+    mastery_score = models.DecimalField(
+        _("mastery score"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    # SCORM 2004 primary objective minNormalizedMeasure when satisfiedByMeasure; cmi5 masteryScore.
+    min_normalized_measure = models.DecimalField(
+        _("passing scaled score"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    # As declared: 1.2 adlcp:maxtimeallowed or 2004 attemptAbsoluteDurationLimit.
+    max_time_allowed = models.CharField(_("time limit"), max_length=64, blank=True)
+    time_limit_seconds = models.FloatField(null=True, blank=True)
+    time_limit_action = models.CharField(max_length=32, blank=True)
+    data_from_lms = models.TextField(_("launch data"), blank=True)
+    completion_threshold = models.DecimalField(
+        max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    # SCORM 2004 sequencing after sequencingCollection references are merged: controlMode,
+    # sequencingRules (pre/post/exit), limitConditions, rollupRules, objectives (with mapInfo),
+    # randomizationControls, deliveryControls, constrained choice and rollup considerations.
+    sequencing = models.JSONField(default=dict, blank=True)
+    # Presentation and launch options: adlnav hideLMSUI, cmi5 moveOn / launchMethod, the
+    # cartridge resource type.
+    launch_settings = models.JSONField(default=dict, blank=True)
+
+    objects = VersionPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "organization", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "identifier"], name="courseware_activity_identifier"
+            )
+        ]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return self.title or self.identifier
