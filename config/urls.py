@@ -28,6 +28,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("config.api")),
+    path("xapi/", include("lrs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -1,0 +1,146 @@
+"""LRS credentials and the statement store.
+
+A statement is kept whole as JSON (what GET returns) beside the few columns every
+query filter needs, each indexed together with its institution and `stored` so a
+filtered, paged read walks one index range whatever the size of the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from institutions.api import TenantQuerySet
+
+
+def secret_digest(secret: str) -> str:
+    """SHA-256 of a client secret.
+
+    Secrets are 256-bit random tokens drawn by the platform, so a fast hash is enough
+    (as for API tokens); a password hasher would cost tens of milliseconds per request.
+    """
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class LRSClient(models.Model):
+    """A key and secret that content or a tool uses to talk to one institution's LRS."""
+
+    class Scope(models.TextChoices):
+        STATEMENTS_WRITE = "statements/write", _("Write statements")
+        STATEMENTS_READ = "statements/read", _("Read all statements")
+        STATEMENTS_READ_MINE = "statements/read/mine", _("Read own statements")
+        STATE = "state", _("State documents")
+        PROFILE = "profile", _("Profile documents")
+        ALL = "all", _("Everything")
+
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="lrs_clients",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    authority = models.JSONField(
+        _("authority"), default=dict, help_text=_("The xAPI Agent set as authority.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("LRS client")
+        verbose_name_plural = _("LRS clients")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+    def check_secret(self, secret: str) -> bool:
+        return hmac.compare_digest(self.secret_hash, secret_digest(secret))
+
+    def allows(self, *scopes: str) -> bool:
+        """True when the client holds `all` or one of `scopes`."""
+        return self.Scope.ALL in self.scopes or any(scope in self.scopes for scope in scopes)
+
+
+class Statement(models.Model):
+    """One xAPI statement as stored, with the indexed columns its queries filter on."""
+
+    # The statement id itself: an id check on write is a primary-key lookup.
+    id = models.UUIDField(primary_key=True)
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    client = models.ForeignKey(
+        LRSClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stored = models.DateTimeField()
+    verb_id = models.CharField(max_length=2048)
+    # The object's id when the object is an Activity, else "".
+    activity_id = models.CharField(max_length=2048, blank=True, default="")
+    registration = models.UUIDField(null=True, blank=True)
+    # Normalised inverse functional identifiers (`agent_key`) of the actor and of an
+    # Agent or Group object ("" otherwise).
+    actor_key = models.CharField(max_length=1024)
+    object_agent_key = models.CharField(max_length=1024, blank=True, default="")
+    voided = models.BooleanField(default=False)
+    # For a voiding statement: the id it voids (a target may arrive after it).
+    voids = models.UUIDField(null=True, blank=True)
+    payload = models.JSONField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["institution", "voided", "stored", "id"], name="lrs_st_recent"),
+            models.Index(fields=["institution", "verb_id", "stored"], name="lrs_st_verb"),
+            models.Index(fields=["institution", "activity_id", "stored"], name="lrs_st_activity"),
+            models.Index(
+                fields=["institution", "registration", "stored"], name="lrs_st_registration"
+            ),
+            models.Index(fields=["institution", "actor_key", "stored"], name="lrs_st_actor"),
+            models.Index(
+                fields=["institution", "object_agent_key", "stored"], name="lrs_st_object_agent"
+            ),
+            models.Index(fields=["institution", "client", "stored"], name="lrs_st_client"),
+            models.Index(fields=["voids"], name="lrs_st_voids"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class StatementAgent(models.Model):
+    """An Agent or Group a statement relates to, for `related_agents` queries."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="agents")
+    key = models.CharField(max_length=1024)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "statement"], name="lrs_sa_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "key"], name="lrs_sa_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class StatementActivity(models.Model):
+    """An Activity a statement relates to, for `related_activities` queries."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="activities")
+    iri = models.CharField(max_length=2048)
+
+    class Meta:
+        indexes = [models.Index(fields=["iri", "statement"], name="lrs_sac_iri")]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "iri"], name="lrs_sac_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.iri
