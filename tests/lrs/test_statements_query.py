@@ -1,0 +1,249 @@
+"""GET /statements: single statements, each query filter, formats and `more` paging."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from .conftest import make_statement
+
+LAN = {"objectType": "Agent", "mbox": "mailto:lan@example.com"}
+HOA = {"objectType": "Agent", "account": {"homePage": "https://taynghe.vn", "name": "TN1"}}
+COMPLETED = {"id": "http://adlnet.gov/expapi/verbs/completed"}
+ATTEMPTED = {"id": "http://adlnet.gov/expapi/verbs/attempted"}
+COURSE = "http://taynghe.example/courses/dien"
+LESSON = "http://taynghe.example/lessons/1"
+
+
+def _ids(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [statement["id"] for statement in response.json()["statements"]]
+
+
+@pytest.fixture
+def stored(xapi) -> dict[str, str]:
+    """Named statements stored one after the other (so `stored` orders them)."""
+    registration = "5b1e3b2e-7c6f-4a0e-9d6e-2a7c1f0e9b11"
+    statements = {
+        "lan_completed_lesson": make_statement(
+            actor=LAN,
+            verb=COMPLETED,
+            object={"id": LESSON},
+            context={
+                "registration": registration,
+                "contextActivities": {"parent": [{"id": COURSE}]},
+            },
+        ),
+        "hoa_attempted_lesson": make_statement(
+            actor=HOA,
+            verb=ATTEMPTED,
+            object={"id": LESSON},
+            context={"instructor": LAN},
+        ),
+        "lan_attempted_course": make_statement(actor=LAN, verb=ATTEMPTED, object={"id": COURSE}),
+        "hoa_about_lan": make_statement(actor=HOA, verb=ATTEMPTED, object=LAN),
+    }
+    ids = {}
+    for name, statement in statements.items():
+        [ids[name]] = xapi.post(statement).json()
+        time.sleep(0.002)
+    return ids
+
+
+def test_get_by_statement_id(xapi, stored):
+    response = xapi.get({"statementId": stored["lan_completed_lesson"]})
+    assert response.status_code == 200
+    assert response.json()["object"]["id"] == LESSON
+    assert response["Last-Modified"]
+
+
+def test_get_unknown_statement_is_404(xapi, db):
+    assert xapi.get({"statementId": str(uuid.uuid4())}).status_code == 404
+
+
+def test_statement_id_with_another_filter_is_400(xapi, stored):
+    params = {"statementId": stored["lan_completed_lesson"], "verb": COMPLETED["id"]}
+    assert xapi.get(params).status_code == 400
+
+
+def test_statement_id_and_voided_statement_id_together_is_400(xapi, new_id):
+    assert xapi.get({"statementId": new_id, "voidedStatementId": new_id}).status_code == 400
+
+
+def test_unknown_parameter_is_400(xapi, db):
+    response = xapi.get({"actor": "x"})
+    assert response.status_code == 400
+    assert "actor" in response.json()["error"]
+
+
+def test_all_newest_first_by_default(xapi, stored):
+    assert _ids(xapi.get()) == list(reversed(stored.values()))
+
+
+def test_ascending(xapi, stored):
+    assert _ids(xapi.get({"ascending": "true"})) == list(stored.values())
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"agent": json.dumps(LAN)}, ["lan_completed_lesson", "lan_attempted_course", "hoa_about_lan"]),
+        ({"agent": json.dumps(HOA)}, ["hoa_attempted_lesson", "hoa_about_lan"]),
+        (
+            {"agent": json.dumps(LAN), "related_agents": "true"},
+            ["lan_completed_lesson", "hoa_attempted_lesson", "lan_attempted_course", "hoa_about_lan"],
+        ),
+        ({"verb": COMPLETED["id"]}, ["lan_completed_lesson"]),
+        ({"activity": LESSON}, ["lan_completed_lesson", "hoa_attempted_lesson"]),
+        ({"activity": COURSE}, ["lan_attempted_course"]),
+        (
+            {"activity": COURSE, "related_activities": "true"},
+            ["lan_completed_lesson", "lan_attempted_course"],
+        ),
+        ({"registration": "5b1e3b2e-7c6f-4a0e-9d6e-2a7c1f0e9b11"}, ["lan_completed_lesson"]),
+        ({"agent": json.dumps(LAN), "verb": ATTEMPTED["id"]}, ["lan_attempted_course", "hoa_about_lan"]),
+        (
+            {"agent": json.dumps(LAN), "verb": ATTEMPTED["id"], "activity": COURSE},
+            ["lan_attempted_course"],
+        ),
+    ],
+    ids=[
+        "agent as actor or object",
+        "agent by account",
+        "related agents include instructor",
+        "verb",
+        "activity as object",
+        "activity not as parent",
+        "related activities include parent",
+        "registration",
+        "agent and verb",
+        "agent verb activity",
+    ],
+)
+def test_filters(xapi, stored, params, expected):
+    wanted = [stored[name] for name in expected]
+    assert sorted(_ids(xapi.get(params))) == sorted(wanted)
+
+
+def test_agent_filter_matches_mbox_case_insensitively(xapi, stored):
+    agent = {"mbox": "mailto:LAN@example.com"}
+    assert stored["lan_completed_lesson"] in _ids(xapi.get({"agent": json.dumps(agent)}))
+
+
+def test_since_is_exclusive_and_until_inclusive(xapi, stored):
+    middle = xapi.get({"statementId": stored["hoa_attempted_lesson"]}).json()["stored"]
+    assert _ids(xapi.get({"since": middle, "ascending": "true"})) == [
+        stored["lan_attempted_course"],
+        stored["hoa_about_lan"],
+    ]
+    assert _ids(xapi.get({"until": middle, "ascending": "true"})) == [
+        stored["lan_completed_lesson"],
+        stored["hoa_attempted_lesson"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"agent": "{not json"},
+        {"agent": json.dumps({"name": "no identifier"})},
+        {"agent": json.dumps({"objectType": "Group", "member": [LAN]})},
+        {"verb": "completed"},
+        {"activity": "lesson 1"},
+        {"registration": "abc"},
+        {"since": "yesterday"},
+        {"limit": "-1"},
+        {"limit": "ten"},
+        {"ascending": "yes"},
+        {"related_agents": "1"},
+        {"format": "full"},
+        {"cursor": "tampered"},
+    ],
+)
+def test_malformed_query_parameters_are_400(xapi, db, params):
+    response = xapi.get(params)
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_format_ids_keeps_only_identifiers(xapi, stored):
+    statement = xapi.get(
+        {"statementId": stored["lan_completed_lesson"], "format": "ids"}
+    ).json()
+    assert statement["actor"] == LAN
+    assert statement["verb"] == COMPLETED
+    assert statement["object"] == {"objectType": "Activity", "id": LESSON}
+
+
+def test_format_canonical_keeps_one_language(xapi, db):
+    [statement_id] = xapi.post(make_statement()).json()
+    statement = xapi.get(
+        {"statementId": statement_id, "format": "canonical"}, HTTP_ACCEPT_LANGUAGE="vi, en;q=0.5"
+    ).json()
+    assert statement["verb"]["display"] == {"vi": "đã hoàn thành"}
+    assert statement["object"]["definition"]["name"] == {"vi": "An toàn điện"}
+
+
+def test_format_exact_returns_what_was_stored(xapi, db):
+    [statement_id] = xapi.post(make_statement()).json()
+    statement = xapi.get({"statementId": statement_id, "format": "exact"}).json()
+    assert statement["verb"]["display"] == make_statement()["verb"]["display"]
+
+
+def test_consistent_through_header_on_every_query(xapi, stored):
+    response = xapi.get()
+    assert response["X-Experience-API-Consistent-Through"].endswith("Z")
+
+
+def _follow(xapi, response):
+    more = response.json()["more"]
+    assert more.startswith("/xapi/statements?")
+    return xapi.client.get(more, **xapi.headers())
+
+
+def test_more_pages_through_everything_once(xapi, db):
+    posted = xapi.post([make_statement() for _ in range(7)]).json()
+    seen, response = [], xapi.get({"limit": "3"})
+    while True:
+        seen += _ids(response)
+        if not response.json()["more"]:
+            break
+        response = _follow(xapi, response)
+    assert sorted(seen) == sorted(posted)
+    assert len(seen) == 7
+
+
+def test_more_is_stable_while_new_statements_arrive(xapi, db):
+    for _ in range(4):
+        xapi.post(make_statement())
+        time.sleep(0.002)
+    first = xapi.get({"limit": "2", "ascending": "true"})
+    time.sleep(0.002)
+    xapi.post([make_statement() for _ in range(3)])
+    second = _follow(xapi, first)
+    assert len(_ids(first)) == 2
+    assert len(_ids(second)) == 2
+    assert second.json()["more"] == ""
+    assert not set(_ids(first)) & set(_ids(second))
+
+
+def test_more_keeps_the_filters_of_the_first_page(xapi, stored):
+    first = xapi.get({"agent": json.dumps(LAN), "limit": "1"})
+    seen = _ids(first)
+    response = first
+    while response.json()["more"]:
+        response = _follow(xapi, response)
+        seen += _ids(response)
+    assert sorted(seen) == sorted(
+        [stored["lan_completed_lesson"], stored["lan_attempted_course"], stored["hoa_about_lan"]]
+    )
+
+
+def test_head_answers_headers_without_a_body(xapi, stored):
+    response = xapi.client.head("/xapi/statements", **xapi.headers())
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["X-Experience-API-Consistent-Through"]
