@@ -73,10 +73,12 @@ def _store_files(archive, prefix: str, written: list[str]) -> None:
     """Copy every file of the checked archive under `prefix`, recording each name written."""
     for name, _info in archive.iter_files():
         target = f"{prefix}{name}"
+        # Recorded before saving: a save that fails midway can leave a partial file behind.
+        written.append(target)
         with archive.open(name) as reader:
             saved = default_storage.save(target, File(reader, name=name))
-        written.append(saved)
         if saved != target:
+            written.append(saved)
             # The storage chose another name: the prefix is not ours alone.
             raise refuse(
                 "storage_conflict",
