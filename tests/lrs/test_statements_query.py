@@ -90,11 +90,19 @@ def test_ascending(xapi, stored):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"agent": json.dumps(LAN)}, ["lan_completed_lesson", "lan_attempted_course", "hoa_about_lan"]),
+        (
+            {"agent": json.dumps(LAN)},
+            ["lan_completed_lesson", "lan_attempted_course", "hoa_about_lan"],
+        ),
         ({"agent": json.dumps(HOA)}, ["hoa_attempted_lesson", "hoa_about_lan"]),
         (
             {"agent": json.dumps(LAN), "related_agents": "true"},
-            ["lan_completed_lesson", "hoa_attempted_lesson", "lan_attempted_course", "hoa_about_lan"],
+            [
+                "lan_completed_lesson",
+                "hoa_attempted_lesson",
+                "lan_attempted_course",
+                "hoa_about_lan",
+            ],
         ),
         ({"verb": COMPLETED["id"]}, ["lan_completed_lesson"]),
         ({"activity": LESSON}, ["lan_completed_lesson", "hoa_attempted_lesson"]),
@@ -104,7 +112,10 @@ def test_ascending(xapi, stored):
             ["lan_completed_lesson", "lan_attempted_course"],
         ),
         ({"registration": "5b1e3b2e-7c6f-4a0e-9d6e-2a7c1f0e9b11"}, ["lan_completed_lesson"]),
-        ({"agent": json.dumps(LAN), "verb": ATTEMPTED["id"]}, ["lan_attempted_course", "hoa_about_lan"]),
+        (
+            {"agent": json.dumps(LAN), "verb": ATTEMPTED["id"]},
+            ["lan_attempted_course", "hoa_about_lan"],
+        ),
         (
             {"agent": json.dumps(LAN), "verb": ATTEMPTED["id"], "activity": COURSE},
             ["lan_attempted_course"],
@@ -170,9 +181,7 @@ def test_malformed_query_parameters_are_400(xapi, db, params):
 
 
 def test_format_ids_keeps_only_identifiers(xapi, stored):
-    statement = xapi.get(
-        {"statementId": stored["lan_completed_lesson"], "format": "ids"}
-    ).json()
+    statement = xapi.get({"statementId": stored["lan_completed_lesson"], "format": "ids"}).json()
     assert statement["actor"] == LAN
     assert statement["verb"] == COMPLETED
     assert statement["object"] == {"objectType": "Activity", "id": LESSON}

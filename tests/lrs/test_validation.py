@@ -32,11 +32,11 @@ def _with(path: str, value):
 
 VALID = {
     "minimal": make_statement(),
-    "with id and version": make_statement(id="5b1e3b2e-7c6f-4a0e-9d6e-2a7c1f0e9b11", version="1.0.3"),
-    "version 2.0.0": make_statement(version="2.0.0"),
-    "mbox_sha1sum actor": make_statement(
-        actor={"mbox_sha1sum": "a" * 40, "objectType": "Agent"}
+    "with id and version": make_statement(
+        id="5b1e3b2e-7c6f-4a0e-9d6e-2a7c1f0e9b11", version="1.0.3"
     ),
+    "version 2.0.0": make_statement(version="2.0.0"),
+    "mbox_sha1sum actor": make_statement(actor={"mbox_sha1sum": "a" * 40, "objectType": "Agent"}),
     "openid actor": make_statement(actor={"openid": "http://openid.example.com/lan"}),
     "account actor": make_statement(
         actor={"account": {"homePage": "https://taynghe.vn", "name": "TN00000000018"}}
@@ -91,7 +91,10 @@ VALID = {
             "revision": "2",
             "platform": "Taynghe",
             "language": "vi-VN",
-            "statement": {"objectType": "StatementRef", "id": "5b1e3b2e-7c6f-4a0e-9d6e-2a7c1f0e9b11"},
+            "statement": {
+                "objectType": "StatementRef",
+                "id": "5b1e3b2e-7c6f-4a0e-9d6e-2a7c1f0e9b11",
+            },
             "extensions": {"urn:x-taynghe:cohort": "K1"},
         }
     ),
@@ -102,9 +105,7 @@ VALID = {
         verb={"id": validation.VOIDED_VERB},
         object={"objectType": "StatementRef", "id": "5b1e3b2e-7c6f-4a0e-9d6e-2a7c1f0e9b11"},
     ),
-    "stored and authority given": make_statement(
-        stored="2024-05-01T08:30:00Z", authority=AGENT
-    ),
+    "stored and authority given": make_statement(stored="2024-05-01T08:30:00Z", authority=AGENT),
     "attachment by fileUrl": make_statement(
         attachments=[
             {
@@ -246,7 +247,10 @@ INVALID = {
     "scaled below -1": (make_statement(result={"score": {"scaled": -1.01}}), "between -1 and 1"),
     "raw below min": (make_statement(result={"score": {"raw": -1, "min": 0}}), "below min"),
     "raw above max": (make_statement(result={"score": {"raw": 11, "max": 10}}), "above max"),
-    "max not above min": (make_statement(result={"score": {"min": 5, "max": 5}}), "greater than min"),
+    "max not above min": (
+        make_statement(result={"score": {"min": 5, "max": 5}}),
+        "greater than min",
+    ),
     "score as string": (make_statement(result={"score": {"raw": "5"}}), "must be a number"),
     "score as boolean": (make_statement(result={"score": {"scaled": True}}), "must be a number"),
     "success not boolean": (make_statement(result={"success": "yes"}), "true or false"),
