@@ -133,8 +133,8 @@ def item_create(
             "question_type": question_type,
             "stem": stem,
             "body": body,
-            "tags": list(tags),
-            "outcome_codes": list(outcome_codes),
+            "tags": tags,
+            "outcome_codes": outcome_codes,
             "difficulty": difficulty,
             "language": language,
         },
@@ -173,7 +173,10 @@ def item_update(*, actor, item: Item, **changes) -> ItemVersion:
         .get(pk=item.pk)
     )
     _require_bank_editable(actor, item.bank)
-    current = item.latest_version
+    # Lock the latest version too: an exam locking it meanwhile waits, then sees the edit.
+    current = item.versions.select_for_update().order_by("-number").first()
+    if all(getattr(current, name) == value for name, value in changes.items()):
+        return current  # nothing changes: no new version, no audit event
     fields = {name: getattr(current, name) for name in VERSION_FIELDS}
     fields.update(changes)
     if current.is_locked:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 
 from assessment import services
@@ -132,11 +133,12 @@ def make_item(
     bank: ItemBank, question_type: str = "single_choice", *, actor=None, **kwargs
 ) -> ItemVersion:
     """An item (its first version) of `question_type`, with that type's default definition."""
+    body = kwargs.pop("body") if "body" in kwargs else copy.deepcopy(BODIES[question_type])
     return services.item_create(
         actor=actor,
         bank=bank,
         question_type=question_type,
         stem=kwargs.pop("stem", "<p>Điện áp lưới điện sinh hoạt ở Việt Nam là bao nhiêu?</p>"),
-        body=kwargs.pop("body", BODIES[question_type]),
+        body=body,
         **kwargs,
     )
