@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 # Scores keep four decimal places: enough for thirds and sevenths of a mark to add up
 # the same way on every database, without binary floating point.
 SCORE_PLACES = Decimal("0.0001")
+# No question is worth more than this; it keeps every score within a DecimalField's digits.
+MAX_POINTS = 10_000
 
 
 def to_score(value) -> Decimal:
@@ -119,7 +121,7 @@ def require_number(value: Any, what: str, *, minimum=None, maximum=None) -> Deci
 
 
 def require_choice(value: Any, what: str, choices) -> str:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValidationError(
             _("%(what)s must be one of: %(choices)s.")
             % {"what": what, "choices": ", ".join(sorted(choices))}
@@ -129,7 +131,7 @@ def require_choice(value: Any, what: str, choices) -> str:
 
 def points(body: dict) -> Decimal:
     """The marks a question is worth: `points` in its body, 1 when absent."""
-    value = require_number(body.get("points", 1), _("Points"), minimum=0)
+    value = require_number(body.get("points", 1), _("Points"), minimum=0, maximum=MAX_POINTS)
     if value <= 0:
         raise ValidationError(_("Points must be greater than zero."))
     return to_score(value)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +18,8 @@ from .manual import (
     validate_rubric_marking,
     validate_rubric_or_points,
 )
+
+MAX_FILE_MB = 10_000  # 10 GB: a long practical video, not more
 
 
 class FileUpload(ManualQuestionType):
@@ -33,14 +38,14 @@ class FileUpload(ManualQuestionType):
         validate_rubric_or_points(body)
         for content_type in require_list(body.get("accepted_types", []), _("Accepted file types")):
             require_text(content_type, _("An accepted file type"))
-        require_number(
-            body.get("max_files", 1),
-            _("The number of files"),
-            minimum=1,
-            maximum=MAX_EVIDENCE_FILES,
-        )
+        max_files = body.get("max_files", 1)
+        if isinstance(max_files, bool) or not isinstance(max_files, int):
+            raise ValidationError(_("The number of files must be a whole number."))
+        require_number(max_files, _("The number of files"), minimum=1, maximum=MAX_EVIDENCE_FILES)
         if "max_file_mb" in body:
-            require_number(body["max_file_mb"], _("The largest file size"), minimum=0)
+            require_number(
+                body["max_file_mb"], _("The largest file size"), minimum=0, maximum=MAX_FILE_MB
+            )
 
     def max_score(self, body):
         return rubric_or_points_max(body)
@@ -50,8 +55,8 @@ class FileUpload(ManualQuestionType):
         validate_evidence(
             response,
             accepted_types=body.get("accepted_types", []),
-            max_files=int(body.get("max_files", 1)),
-            max_bytes=int(max_mb * 1024 * 1024) if max_mb is not None else None,
+            max_files=body.get("max_files", 1),
+            max_bytes=int(Decimal(str(max_mb)) * 1024 * 1024) if max_mb is not None else None,
         )
 
     def validate_marking(self, body, marking):

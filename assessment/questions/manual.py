@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .base import (
+    MAX_POINTS,
     MarkResult,
     QuestionType,
     check_known,
@@ -61,7 +62,9 @@ def validate_rubric(rubric: Any) -> None:
         unique_ids(levels, _("A rubric criterion's levels"))
         for level in levels:
             require_text(level.get("label"), _("A rubric level's label"))
-            require_number(level.get("points"), _("A rubric level's points"), minimum=0)
+            require_number(
+                level.get("points"), _("A rubric level's points"), minimum=0, maximum=MAX_POINTS
+            )
         if max(Decimal(str(level["points"])) for level in levels) <= 0:
             raise ValidationError(_("A rubric criterion must have a level worth points."))
 

@@ -23,6 +23,7 @@ from .base import (
 
 TOLERANCE_KINDS = {"absolute", "relative"}
 MAX_RESPONSE_LENGTH = 100
+EXPONENT_LIMIT = 1000
 # A number (decimal point or a lone decimal comma, optional exponent) then an optional unit.
 _NUMBER_AND_UNIT = re.compile(
     r"^\s*(?P<number>[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?)\s*(?P<unit>\S.*?)?\s*$"
@@ -42,6 +43,8 @@ def parse_number(text: str) -> tuple[Decimal, str] | None:
         value = Decimal(match["number"].replace(",", "."))
     except InvalidOperation:
         return None
+    if value and not -EXPONENT_LIMIT < value.adjusted() < EXPONENT_LIMIT:
+        return None  # '1e999999999' would overflow the arithmetic; no answer is that size
     return value, (match["unit"] or "")
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .base import (
+    MAX_POINTS,
     MarkResult,
     require_choice,
     require_dict,
@@ -51,12 +52,22 @@ class PracticalChecklist(ManualQuestionType):
             mode = require_choice(criterion.get("mode", "met"), _("A criterion's mode"), MODES)
             if mode == "met":
                 if (
-                    require_number(criterion.get("points", 1), _("A criterion's points"), minimum=0)
+                    require_number(
+                        criterion.get("points", 1),
+                        _("A criterion's points"),
+                        minimum=0,
+                        maximum=MAX_POINTS,
+                    )
                     <= 0
                 ):
                     raise ValidationError(_("A criterion's points must be greater than zero."))
             elif (
-                require_number(criterion.get("max"), _("A criterion's highest score"), minimum=1)
+                require_number(
+                    criterion.get("max"),
+                    _("A criterion's highest score"),
+                    minimum=1,
+                    maximum=MAX_POINTS,
+                )
                 <= 0
             ):
                 raise ValidationError(_("A criterion's highest score must be greater than zero."))

@@ -24,6 +24,10 @@ from .helpers import body, score
         ("abc", None),
         ("", None),
         ("V 220", None),
+        ("NaN", None),
+        ("inf", None),
+        ("1e999999999", None),
+        ("0e999999999", (Decimal("0e999999999"), "")),
     ],
 )
 def test_parse_number(text, expected):
