@@ -125,9 +125,16 @@ def is_iri(value: Any) -> bool:
     return isinstance(value, str) and bool(_IRI.match(value))
 
 
+# Indexed columns hold IRIs and identifiers; PostgreSQL's B-tree entries stop near 2.7 kB.
+MAX_IRI_BYTES = 2048
+MAX_IDENTIFIER_BYTES = 1000
+
+
 def iri(value: Any, path: str) -> str:
     if not is_iri(value):
         _fail(path, "must be an absolute IRI, such as http://example.com/verbs/completed")
+    if len(value.encode("utf-8")) > MAX_IRI_BYTES:
+        _fail(path, f"is longer than {MAX_IRI_BYTES} bytes")
     return value
 
 
@@ -214,6 +221,8 @@ def _ifi(value: dict, path: str, *, required: bool) -> None:
         _string(account["name"], f"{path}.account.name")
     if "name" in value:
         _string(value["name"], f"{path}.name")
+    if len(agent_key(value).encode("utf-8")) > MAX_IDENTIFIER_BYTES:
+        _fail(path, f"its identifier is longer than {MAX_IDENTIFIER_BYTES} bytes")
 
 
 def agent(value: Any, path: str) -> None:

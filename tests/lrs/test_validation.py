@@ -281,6 +281,14 @@ INVALID = {
         "unknown property sibling",
     ),
     "context language bad": (make_statement(context={"language": "!!"}), "context.language"),
+    "activity id too long for the index": (
+        make_statement(object={"id": "http://x.example/" + "a" * 2100}),
+        "longer than 2048 bytes",
+    ),
+    "account identifier too long": (
+        make_statement(actor={"account": {"homePage": "http://x.example", "name": "n" * 1200}}),
+        "longer than 1000 bytes",
+    ),
     "timestamp not iso": (make_statement(timestamp="01/05/2024 08:30"), "ISO 8601 date-time"),
     "timestamp minus zero offset": (
         make_statement(timestamp="2024-05-01T08:30:00-00:00"),
