@@ -157,8 +157,8 @@ def _version_create(
     so that the caller can delete them if anything fails before the commit.
     """
     limits = limits or ImportLimits.from_settings()
-    sha256, size = _digest(file)
     archive = archive_open(file, limits)
+    sha256, size = _digest(file)
     parsed = package_read(archive)
     number = (package.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     prefix = f"courseware/{package.institution.code}/{package.pk}/v{number}-{secrets.token_hex(8)}/"

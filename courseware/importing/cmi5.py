@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from .archive import SafeArchive
 from .errors import ImportProblem, PackageImportError, refuse
 from .parsed import ParsedActivity, ParsedOrganization, ParsedPackage
+from .paths import file_part, is_unsafe_url, is_web_url
 from .xmlsafe import attr, child, children, local, text, xml_read
 
 CMI5_FILE = "cmi5.xml"
@@ -81,8 +81,17 @@ def cmi5_read(archive: SafeArchive) -> ParsedPackage:
                     CMI5_FILE,
                 )
             )
-        elif not urlsplit(url).scheme:
-            path = unquote(url.partition("?")[0].partition("#")[0])
+        elif is_unsafe_url(url):
+            problems.append(
+                ImportProblem(
+                    "unsafe_url",
+                    _("AU “%(id)s” has a launch URL that is neither http(s) nor a package file.")
+                    % {"id": identifier},
+                    CMI5_FILE,
+                )
+            )
+        elif not is_web_url(url):
+            path = file_part(url)
             if path not in archive:
                 problems.append(
                     ImportProblem(

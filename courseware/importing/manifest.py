@@ -7,10 +7,8 @@ namespaces and the declared schema version decide only the kind and edition.
 from __future__ import annotations
 
 import copy
-import posixpath
 import re
 from decimal import Decimal, InvalidOperation
-from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 from django.utils.translation import gettext as _
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from .archive import SafeArchive
 from .errors import ImportProblem, PackageImportError, refuse
 from .parsed import ParsedActivity, ParsedOrganization, ParsedPackage, ParsedResource
+from .paths import file_part, is_unsafe_url, is_web_url, package_path
 from .xmlsafe import attr, child, children, local, namespace, text, xml_read
 
 MANIFEST = "imsmanifest.xml"
@@ -238,19 +237,25 @@ class _ManifestReader:
     # Resources ---------------------------------------------------------------------------
 
     def _resolve(self, bases: list[str], href: str) -> str:
-        """The package path (or absolute URL) an href points to, query string kept."""
-        if urlsplit(href).scheme:
+        """The package path (or web address) an href points to, query string kept."""
+        if is_web_url(href):
             return href
-        path, _sep, query = href.partition("?")
-        joined = posixpath.join(*[b for b in bases if b], path) if any(bases) else path
-        if joined.startswith("/") or ".." in joined.split("/"):
+        if is_unsafe_url(href):
             self.problem(
-                "zip_slip",
-                _("The launch path “%(href)s” leaves the package.") % {"href": href},
+                "unsafe_url",
+                _("The address “%(href)s” is neither a web address nor a file of the package.")
+                % {"href": href},
             )
             return ""
-        normal = posixpath.normpath(joined) if joined else ""
-        return f"{normal}?{query}" if query else normal
+        path, sep, query = href.partition("?")
+        normal = package_path(*bases, path)
+        if normal is None:
+            self.problem(
+                "zip_slip",
+                _("The path “%(href)s” leaves the package.") % {"href": href},
+            )
+            return ""
+        return f"{normal}{sep}{query}"
 
     def resources(self) -> dict[str, ParsedResource]:
         found: dict[str, ParsedResource] = {}
@@ -331,6 +336,12 @@ class _ManifestReader:
         activity.mastery_score = _decimal(
             text(element, "masteryscore"), "mastery score", identifier
         )
+        if activity.mastery_score is not None and not 0 <= activity.mastery_score <= 100:
+            self.problem(
+                "invalid_value",
+                _("Item “%(item)s” has a mastery score outside 0–100: %(value)s.")
+                % {"item": identifier, "value": activity.mastery_score},
+            )
         activity.sequencing = self._sequencing(element, identifier)
         limits = activity.sequencing.get("limitConditions", {})
         if not activity.max_time_allowed and limits.get("attemptAbsoluteDurationLimit"):
@@ -382,8 +393,8 @@ class _ManifestReader:
             )
             return
         activity.href = href
-        if not urlsplit(href).scheme:
-            path = unquote(href.partition("?")[0].partition("#")[0])
+        if not is_web_url(href):
+            path = file_part(href)
             if path not in self.archive:
                 self.problem(
                     "missing_launch_file",
@@ -403,7 +414,15 @@ class _ManifestReader:
                 source,
             )
             return ""
-        return attr(child(xml_read(self.archive, source), "url"), "href")
+        url = attr(child(xml_read(self.archive, source), "url"), "href")
+        if not is_web_url(url):
+            self.problem(
+                "unsafe_url",
+                _("The web link “%(href)s” is not an http(s) address.") % {"href": url},
+                source,
+            )
+            return ""
+        return url
 
     def organizations(self, resources) -> list[ParsedOrganization]:
         container = child(self.root, "organizations")
