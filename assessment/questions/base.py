@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -57,6 +59,24 @@ class QuestionType:
 
     def validate_response(self, body: Any, response: Any) -> None:
         """Raise ValidationError when the response has the wrong shape for this question."""
+
+    # Keys of the definition that give the answer away; never sent to a learner.
+    answer_keys: ClassVar[tuple[str, ...]] = ()
+
+    def learner_view(self, body: dict, rng: random.Random) -> dict:
+        """The definition as a learner may see it: answer keys removed, lists shuffled
+        where their order would tell (or where the author asked), using `rng` so an
+        attempt can be shown the same way again from its seed."""
+        view = {
+            key: copy.deepcopy(value) for key, value in body.items() if key not in self.answer_keys
+        }
+        for key in self.shuffled_lists(body):
+            rng.shuffle(view[key])
+        return view
+
+    def shuffled_lists(self, body: dict) -> tuple[str, ...]:
+        """Keys of lists the learner sees in a random order."""
+        return ()
 
     def max_score(self, body: dict) -> Decimal:
         """The marks this question is worth."""

@@ -59,6 +59,14 @@ class Cloze(QuestionType):
                     _("Gap %(id)s: %(error)s") % {"id": gap["id"], "error": " ".join(exc.messages)}
                 ) from exc
 
+    def learner_view(self, body, rng):
+        view = {key: value for key, value in body.items() if key != "gaps"}
+        view["gaps"] = [
+            {**GAP_KINDS[gap["kind"]].learner_view(gap, rng), "kind": gap["kind"]}
+            for gap in body["gaps"]
+        ]
+        return view
+
     def max_score(self, body):
         return to_score(sum(GAP_KINDS[gap["kind"]].max_score(gap) for gap in body["gaps"]))
 

@@ -35,6 +35,11 @@ class Matching(QuestionType):
     name = "matching"
     label = gettext_lazy("Matching")
 
+    answer_keys = ("pairs",)
+
+    def shuffled_lists(self, body):
+        return ("prompts", "choices")  # in authored order the choices often follow the prompts
+
     def validate_body(self, body):
         super().validate_body(body)
         prompts = require_list(body.get("prompts"), _("Prompts"), min_length=2)

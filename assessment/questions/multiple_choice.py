@@ -25,6 +25,11 @@ class MultipleChoice(QuestionType):
     name = "multiple_choice"
     label = gettext_lazy("Multiple choice")
 
+    answer_keys = ("correct",)
+
+    def shuffled_lists(self, body):
+        return ("options",) if body.get("shuffle") else ()
+
     def validate_body(self, body):
         super().validate_body(body)
         ids = validate_options(body)
@@ -33,6 +38,8 @@ class MultipleChoice(QuestionType):
         if len(set(correct)) != len(correct):
             raise ValidationError(_("The correct options are repeated."))
         require_choice(body.get("scoring", "partial"), _("Scoring"), SCORING)
+        if not isinstance(body.get("shuffle", False), bool):
+            raise ValidationError(_("%(flag)s must be true or false.") % {"flag": "shuffle"})
 
     def validate_response(self, body, response):
         if not isinstance(response, list):

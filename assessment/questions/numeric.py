@@ -61,6 +61,8 @@ class Numeric(QuestionType):
     name = "numeric"
     label = gettext_lazy("Numeric")
 
+    answer_keys = ("answers",)
+
     def validate_body(self, body):
         super().validate_body(body)
         answers = require_list(body.get("answers"), _("Answers"), min_length=1)

@@ -36,6 +36,9 @@ class Ordering(QuestionType):
     name = "ordering"
     label = gettext_lazy("Ordering")
 
+    def shuffled_lists(self, body):
+        return ("steps",)  # the authored order is the answer
+
     def validate_body(self, body):
         super().validate_body(body)
         steps = require_list(body.get("steps"), _("Steps"), min_length=2)

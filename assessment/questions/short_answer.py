@@ -32,6 +32,8 @@ class ShortAnswer(QuestionType):
     name = "short_answer"
     label = gettext_lazy("Short answer")
 
+    answer_keys = ("accepted",)
+
     def validate_body(self, body):
         super().validate_body(body)
         accepted = require_list(body.get("accepted"), _("Accepted answers"), min_length=1)

@@ -35,10 +35,17 @@ class SingleChoice(QuestionType):
     name = "single_choice"
     label = gettext_lazy("Single choice")
 
+    answer_keys = ("correct",)
+
+    def shuffled_lists(self, body):
+        return ("options",) if body.get("shuffle") else ()
+
     def validate_body(self, body):
         super().validate_body(body)
         ids = validate_options(body)
         check_known([body.get("correct")], ids, _("The correct option"))
+        if not isinstance(body.get("shuffle", False), bool):
+            raise ValidationError(_("%(flag)s must be true or false.") % {"flag": "shuffle"})
 
     def validate_response(self, body, response):
         if not isinstance(response, str):

@@ -15,6 +15,8 @@ class TrueFalse(QuestionType):
     name = "true_false"
     label = gettext_lazy("True / false")
 
+    answer_keys = ("correct",)
+
     def validate_body(self, body):
         super().validate_body(body)
         if not isinstance(body.get("correct"), bool):
