@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,7 +187,6 @@ def _row(statement: dict, *, institution, client, stored) -> Statement:
     )
 
 
-@transaction.atomic
 def statements_store(
     *, institution, statements: list[dict], authority: dict, client: LRSClient | None = None
 ) -> StoreOutcome:
@@ -198,6 +197,33 @@ def statements_store(
     voiding statements one lookup and one update of their targets.
     """
     validation.statement_list(statements)
+    try:
+        with transaction.atomic():
+            return _store(institution, statements, authority, client)
+    except IntegrityError:
+        # A concurrent request stored one of these ids between our lookup and insert;
+        # a second pass sees it and answers no-op or conflict like any repeat.
+        with transaction.atomic():
+            return _store(institution, statements, authority, client)
+
+
+def _lookup(institution, ids: set[uuid.UUID]) -> tuple[dict[uuid.UUID, Statement], set]:
+    """Stored statements with these ids, and which ids a stored voiding statement targets."""
+    existing: dict[uuid.UUID, Statement] = {}
+    voided_later: set[uuid.UUID] = set()
+    if ids:
+        # One indexed lookup: the ids themselves, and voiding statements that arrived first.
+        for row in Statement.objects.filter(
+            Q(pk__in=ids) | Q(institution=institution, voids__in=ids)
+        ).only("id", "institution_id", "payload", "voids"):
+            if row.id in ids:
+                existing[row.id] = row
+            if row.voids is not None and row.institution_id == institution.pk:
+                voided_later.add(row.voids)
+    return existing, voided_later
+
+
+def _store(institution, statements: list[dict], authority: dict, client) -> StoreOutcome:
     now = timezone.now()
     stored = now.replace(microsecond=now.microsecond // 1000 * 1000)
     stored_text = format_timestamp(stored)
@@ -206,19 +232,7 @@ def statements_store(
         statement = _normalise(copy.deepcopy(original))
         statement["id"] = str(uuid.UUID(statement["id"])) if "id" in statement else None
         prepared.append(statement)
-    ids = [uuid.UUID(s["id"]) for s in prepared if s["id"]]
-
-    existing: dict[uuid.UUID, Statement] = {}
-    voided_later: set[uuid.UUID] = set()
-    if ids:
-        # One indexed lookup: these ids themselves, and voiding statements that arrived first.
-        for row in Statement.objects.filter(
-            Q(pk__in=ids) | Q(institution=institution, voids__in=ids)
-        ).only("id", "institution_id", "payload", "voids"):
-            if row.id in ids:
-                existing[row.id] = row
-            if row.voids is not None and row.institution_id == institution.pk:
-                voided_later.add(row.voids)
+    existing, voided_later = _lookup(institution, {uuid.UUID(s["id"]) for s in prepared if s["id"]})
 
     rows, new_statements = [], []
     for statement in prepared:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from institutions.models import AuditEvent
 from lrs import services
+from lrs.models import LRSClient
 
 from .conftest import make_credentials, make_statement
 
@@ -86,3 +89,17 @@ def test_unknown_scope_is_refused(institution):
         services.lrs_client_create(
             actor=None, institution=institution, name="x", scopes=["statements/delete"]
         )
+
+
+def test_command_issues_working_credentials(institution):
+    out = io.StringIO()
+    call_command("lrs_client_create", institution.code, "--scope", "statements/read", stdout=out)
+    values = dict(line.split("=", 1) for line in out.getvalue().split())
+    client = LRSClient.objects.get(key=values["key"])
+    assert client.scopes == ["statements/read"]
+    assert client.check_secret(values["secret"])
+
+
+def test_command_refuses_an_unknown_institution(db):
+    with pytest.raises(CommandError):
+        call_command("lrs_client_create", "NOPE")

@@ -7,6 +7,7 @@ import uuid
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lrs import services
 from lrs.models import Statement, StatementActivity, StatementAgent
 
 from .conftest import make_statement
@@ -154,3 +155,19 @@ def test_the_id_check_is_a_primary_key_lookup(xapi, new_id):
     [lookup] = [q for q in queries if q.startswith("SELECT") and '"lrs_statement"' in q]
     assert '"lrs_statement"."id" IN' in lookup
     assert new_id.replace("-", "") in lookup
+
+
+def test_a_concurrent_insert_of_the_same_id_is_answered_like_a_repeat(xapi, new_id, monkeypatch):
+    """Between our id lookup and insert another request stored the id: no 500."""
+    xapi.post(make_statement(id=new_id))
+    real_lookup = services._lookup
+    calls = []
+
+    def lookup_missing_it_once(institution, ids):
+        calls.append(ids)
+        return ({}, set()) if len(calls) == 1 else real_lookup(institution, ids)
+
+    monkeypatch.setattr(services, "_lookup", lookup_missing_it_once)
+    assert xapi.post(make_statement(id=new_id)).status_code == 200
+    assert xapi.post(make_statement(id=new_id, result={"success": True})).status_code == 409
+    assert Statement.objects.count() == 1
