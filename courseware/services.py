@@ -87,21 +87,51 @@ def _store_files(archive, prefix: str, written: list[str]) -> None:
             )
 
 
+def _activity_row(version, organization, resources, item: ParsedActivity, **placement):
+    return Activity(
+        version=version,
+        organization=organization,
+        identifier=item.identifier,
+        title=item.title[:500],
+        is_visible=item.is_visible,
+        is_launchable=item.is_launchable,
+        resource=resources.get(item.resource_identifier),
+        href=item.href,
+        launch_parameters=item.launch_parameters,
+        scorm_type=item.scorm_type,
+        prerequisites=item.prerequisites,
+        mastery_score=item.mastery_score,
+        min_normalized_measure=item.min_normalized_measure,
+        max_time_allowed=item.max_time_allowed,
+        time_limit_seconds=item.time_limit_seconds,
+        time_limit_action=item.time_limit_action,
+        data_from_lms=item.data_from_lms,
+        completion_threshold=item.completion_threshold,
+        sequencing=item.sequencing,
+        launch_settings=item.launch_settings,
+        **placement,
+    )
+
+
 def _store_tree(version: PackageVersion, parsed: ParsedPackage) -> None:
+    """Write resources, organizations and activities in a few bulk inserts (one per tree level)."""
     resources = {
-        resource.identifier: Resource.objects.create(
-            version=version,
-            identifier=resource.identifier,
-            type=resource.type,
-            scorm_type=resource.scorm_type,
-            href=resource.href,
-            files=resource.files,
-            dependencies=resource.dependencies,
+        resource.identifier: resource
+        for resource in Resource.objects.bulk_create(
+            Resource(
+                version=version,
+                identifier=parsed_resource.identifier,
+                type=parsed_resource.type,
+                scorm_type=parsed_resource.scorm_type,
+                href=parsed_resource.href,
+                files=parsed_resource.files,
+                dependencies=parsed_resource.dependencies,
+            )
+            for parsed_resource in parsed.resources
         )
-        for resource in parsed.resources
     }
-    for position, parsed_organization in enumerate(parsed.organizations):
-        organization = Organization.objects.create(
+    organizations = Organization.objects.bulk_create(
+        Organization(
             version=version,
             identifier=parsed_organization.identifier,
             title=parsed_organization.title[:500],
@@ -111,41 +141,26 @@ def _store_tree(version: PackageVersion, parsed: ParsedPackage) -> None:
             shared_data_global_to_system=parsed_organization.shared_data_global_to_system,
             sequencing=parsed_organization.sequencing,
         )
+        for position, parsed_organization in enumerate(parsed.organizations)
+    )
+    # Depth-first order gives the table of contents; rows are inserted level by level so
+    # that every parent has its key before its children are written.
+    levels: list[list[Activity]] = []
+    for organization, parsed_organization in zip(organizations, parsed.organizations, strict=True):
         order = 0
-
-        def add(item: ParsedActivity, parent: Activity | None, depth: int) -> None:
-            nonlocal order
-            activity = Activity.objects.create(
-                version=version,
-                organization=organization,  # noqa: B023 (used within this loop turn)
-                parent=parent,
-                sort_order=order,
-                depth=depth,
-                identifier=item.identifier,
-                title=item.title[:500],
-                is_visible=item.is_visible,
-                is_launchable=item.is_launchable,
-                resource=resources.get(item.resource_identifier),
-                href=item.href,
-                launch_parameters=item.launch_parameters,
-                scorm_type=item.scorm_type,
-                prerequisites=item.prerequisites,
-                mastery_score=item.mastery_score,
-                min_normalized_measure=item.min_normalized_measure,
-                max_time_allowed=item.max_time_allowed,
-                time_limit_seconds=item.time_limit_seconds,
-                time_limit_action=item.time_limit_action,
-                data_from_lms=item.data_from_lms,
-                completion_threshold=item.completion_threshold,
-                sequencing=item.sequencing,
-                launch_settings=item.launch_settings,
+        stack = [(item, None, 0) for item in reversed(parsed_organization.activities)]
+        while stack:
+            item, parent, depth = stack.pop()
+            row = _activity_row(
+                version, organization, resources, item, parent=parent, depth=depth, sort_order=order
             )
             order += 1
-            for sub in item.children:
-                add(sub, activity, depth + 1)
-
-        for item in parsed_organization.activities:
-            add(item, None, 0)
+            if len(levels) <= depth:
+                levels.append([])
+            levels[depth].append(row)
+            stack.extend((sub, row, depth + 1) for sub in reversed(item.children))
+    for rows in levels:
+        Activity.objects.bulk_create(rows, batch_size=500)
 
 
 def _version_create(
