@@ -22,10 +22,7 @@ class BankScopedQuerySet(TenantQuerySet):
     shared bank; only the owning institution's staff (or national admins) change them."""
 
     bank_path = ""  # the lookup from this model to its ItemBank ("" for the bank itself)
-
-    @property
-    def institution_field(self):  # read by TenantQuerySet
-        return f"{self.bank_path}institution"
+    institution_field = "institution"  # bank_path + "institution", for TenantQuerySet
 
     def visible_to(self, user):
         if is_national_admin(user):
@@ -48,10 +45,12 @@ class ItemBankQuerySet(BankScopedQuerySet):
 
 class ItemQuerySet(BankScopedQuerySet):
     bank_path = "bank__"
+    institution_field = "bank__institution"
 
 
 class ItemVersionQuerySet(BankScopedQuerySet):
     bank_path = "item__bank__"
+    institution_field = "item__bank__institution"
 
 
 class ItemBank(models.Model):
