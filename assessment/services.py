@@ -7,6 +7,7 @@ writes an audit event.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,14 +44,18 @@ def _require_bank_editable(actor, bank: ItemBank) -> None:
 
 
 def _clean_labels(values: Iterable[str]) -> list[str]:
-    """Tags and outcome codes: trimmed, without repeats, in the order given."""
+    """Tags and outcome codes: NFC, trimmed, without repeats, in the order given.
+
+    NFC because Vietnamese keyboards type some letters composed and others decomposed,
+    and a blueprint asking for "an toàn" must find both.
+    """
     if isinstance(values, str):
         raise ValidationError(_("Tags and codes must be a list of texts."))
     cleaned = []
     for value in values:
         if not isinstance(value, str):
             raise ValidationError(_("Tags and codes must be text."))
-        value = " ".join(value.split())
+        value = " ".join(unicodedata.normalize("NFC", value).split())
         if value and value not in cleaned:
             cleaned.append(value)
     return cleaned

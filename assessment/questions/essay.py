@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,6 +47,21 @@ class Essay(ManualQuestionType):
             raise ValidationError(_("The answer must be text."))
         if len(response) > MAX_RESPONSE_LENGTH:
             raise ValidationError(_("The answer is too long."))
+
+    def mark_valid(self, body, response):
+        # Word limits guide the marker; refusing the text would lose a learner's answer.
+        result = super().mark_valid(body, response)
+        words = len(response.split())
+        notes = []
+        if words < body.get("min_words", 0):
+            notes.append(
+                _("Shorter than the minimum of %(count)s words.") % {"count": body["min_words"]}
+            )
+        if "max_words" in body and words > body["max_words"]:
+            notes.append(
+                _("Longer than the maximum of %(count)s words.") % {"count": body["max_words"]}
+            )
+        return replace(result, feedback=result.feedback + tuple(notes))
 
     def validate_marking(self, body, marking):
         validate_rubric_marking(body, marking)

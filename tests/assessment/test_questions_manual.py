@@ -288,3 +288,13 @@ def test_practical_checklist_standard_needs_a_code():
         questions.get("practical_checklist").validate_body(
             body("practical_checklist", standard={"title": "Lắp đặt tủ điện"})
         )
+
+
+@pytest.mark.parametrize(
+    ("words", "notes"), [(3, 1), (5, 0), (10, 0), (11, 1)], ids=["short", "min", "max", "long"]
+)
+def test_essay_word_limits_are_told_to_the_marker_not_enforced(words, notes):
+    definition = {"points": 10, "min_words": 5, "max_words": 10}
+    result = questions.get("essay").mark(definition, " ".join(["từ"] * words))
+    assert result.needs_manual
+    assert len(result.feedback) == 1 + notes
