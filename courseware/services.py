@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
@@ -201,8 +202,21 @@ def _version_create(
 
 
 def _delete_files(names: list[str]) -> None:
+    """Delete what an aborted import stored, and on a local disk the folders it created."""
     for name in names:
         default_storage.delete(name)
+    try:
+        folders = {Path(default_storage.path(name)).parent for name in names}
+        top = Path(default_storage.path("courseware"))
+    except NotImplementedError:  # object storage has no folders
+        return
+    for folder in sorted(folders, key=lambda path: len(path.parts), reverse=True):
+        while folder != top and top in folder.parents:
+            try:
+                folder.rmdir()  # only empty folders go; another upload's files stay
+            except OSError:
+                break
+            folder = folder.parent
 
 
 def package_import(

@@ -177,7 +177,8 @@ def archive_open(fileobj, limits: ImportLimits) -> SafeArchive:
                 _("The file is encrypted; packages must be uploaded without a password."),
                 name,
             )
-        if info.is_dir() or not name:
+        # Some Windows tools end folder names with a backslash rather than a slash.
+        if info.is_dir() or info.filename.endswith("\\") or not name:
             continue
         if info.compress_type not in _SUPPORTED_COMPRESSION:
             raise refuse(

@@ -30,6 +30,7 @@ def assert_nothing_kept(root: Path) -> None:
     assert Resource.objects.count() == 0
     assert Activity.objects.count() == 0
     assert stored_files(root) == []
+    assert not (root / "courseware").exists() or not any((root / "courseware").iterdir())
 
 
 @pytest.fixture
