@@ -227,8 +227,18 @@ def _statement_filter(params: dict) -> selectors.StatementFilter:
         raise XAPIError(400, str(exc)) from exc
 
 
-def _json(data, xrequest: XRequest, status: int = 200) -> HttpResponse:
+def _json(data, xrequest: XRequest, status: int = 200, multipart: bool = False) -> HttpResponse:
     response = JsonResponse(data, status=status, safe=False)
+    if multipart:
+        # attachments=true asks for multipart/mixed; no attachment content is stored yet,
+        # so the answer holds the statement part only.
+        boundary = uuid.uuid4().hex
+        response.content = (
+            f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
+            + response.content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        response["Content-Type"] = f"multipart/mixed; boundary={boundary}"
     if xrequest.method == "HEAD":
         response.content = b""
     return response
@@ -246,7 +256,7 @@ def _read(request: HttpRequest, xrequest: XRequest) -> HttpResponse:
     fmt = params.get("format", "exact")
     if fmt not in {"exact", "ids", "canonical"}:
         raise XAPIError(400, "format must be exact, ids or canonical")
-    _boolean(params, "attachments")
+    multipart = _boolean(params, "attachments")
     languages = _languages(xrequest)
     single = {"statementId", "voidedStatementId"} & set(params)
     if single:
@@ -263,7 +273,9 @@ def _read(request: HttpRequest, xrequest: XRequest) -> HttpResponse:
         )
         if payload is None:
             raise XAPIError(404, "no such statement")
-        response = _json(selectors.statement_format(payload, fmt, languages), xrequest)
+        response = _json(
+            selectors.statement_format(payload, fmt, languages), xrequest, multipart=multipart
+        )
         response["Last-Modified"] = payload["stored"]
         return response
 
@@ -307,7 +319,7 @@ def _read(request: HttpRequest, xrequest: XRequest) -> HttpResponse:
         "statements": [selectors.statement_format(s, fmt, languages) for s in page.statements],
         "more": more,
     }
-    response = _json(body, xrequest)
+    response = _json(body, xrequest, multipart=_boolean(params, "attachments"))
     response["X-Experience-API-Consistent-Through"] = services.format_timestamp(
         page.consistent_through
     )

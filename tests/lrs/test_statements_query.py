@@ -256,3 +256,15 @@ def test_head_answers_headers_without_a_body(xapi, stored):
     assert response.status_code == 200
     assert response.content == b""
     assert response["X-Experience-API-Consistent-Through"]
+
+
+def test_attachments_true_answers_multipart_with_the_statements_part(xapi, stored):
+    response = xapi.get({"attachments": "true", "limit": "1"})
+    assert response.status_code == 200
+    content_type = response["Content-Type"]
+    assert content_type.startswith("multipart/mixed; boundary=")
+    boundary = content_type.split("boundary=")[1]
+    part = response.content.decode().split(f"--{boundary}")[1]
+    headers, body = part.split("\r\n\r\n", 1)
+    assert "application/json" in headers
+    assert len(json.loads(body)["statements"]) == 1
