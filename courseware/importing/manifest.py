@@ -109,7 +109,7 @@ def manifest_kind(root: Element) -> tuple[str, str, str]:
     )
 
 
-def _decimal(raw: str, what: str, identifier: str) -> Decimal | None:
+def _decimal(raw: str, element: str, identifier: str) -> Decimal | None:
     if not raw:
         return None
     try:
@@ -117,8 +117,8 @@ def _decimal(raw: str, what: str, identifier: str) -> Decimal | None:
     except InvalidOperation as exc:
         raise refuse(
             "invalid_value",
-            _("Item “%(item)s” has an invalid %(what)s: “%(value)s”.")
-            % {"item": identifier, "what": what, "value": raw},
+            _("Item “%(item)s” has an invalid value in %(element)s: “%(value)s”.")
+            % {"item": identifier, "element": element, "value": raw},
             MANIFEST,
         ) from exc
 
@@ -330,11 +330,13 @@ class _ManifestReader:
         for element_child in element:
             if local(element_child.tag) == "completionThreshold":
                 raw = attr(element_child, "minProgressMeasure") or text(element_child)
-                activity.completion_threshold = _decimal(raw, "completion threshold", identifier)
+                activity.completion_threshold = _decimal(
+                    raw, "adlcp:completionThreshold", identifier
+                )
                 if element_child.attrib:
                     activity.launch_settings["completionThreshold"] = _attrs(element_child)
         activity.mastery_score = _decimal(
-            text(element, "masteryscore"), "mastery score", identifier
+            text(element, "masteryscore"), "adlcp:masteryscore", identifier
         )
         if activity.mastery_score is not None and not 0 <= activity.mastery_score <= 100:
             self.problem(
@@ -352,7 +354,7 @@ class _ManifestReader:
             if objective.get("primary") and objective.get("satisfiedByMeasure"):
                 measure = objective.get("minNormalizedMeasure", 1.0)
                 activity.min_normalized_measure = _decimal(
-                    str(measure), "minimum normalized measure", identifier
+                    str(measure), "imsss:minNormalizedMeasure", identifier
                 )
         presentation = child(element, "presentation")
         if presentation is not None:

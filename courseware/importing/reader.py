@@ -47,8 +47,10 @@ def _check_lengths(parsed: ParsedPackage, source: str) -> ParsedPackage:
                 problems.append(
                     ImportProblem(
                         "value_too_long",
-                        _("The %(what)s of “%(id)s” is longer than %(limit)s characters.")
-                        % {"what": attribute, "id": record.identifier[:80], "limit": limit},
+                        _(
+                            "The value of “%(field)s” for “%(id)s” is longer than %(limit)s characters."
+                        )
+                        % {"field": attribute, "id": record.identifier[:80], "limit": limit},
                         source,
                     )
                 )
