@@ -109,7 +109,7 @@ def _unfold(request: HttpRequest) -> XRequest:
                 body = value.encode("utf-8")
             else:
                 params[name] = value
-        if body and "content-type" not in {k for k in form if k.lower() == "content-type"}:
+        if body and not any(name.lower() == "content-type" for name in form):
             headers["content-type"] = "application/json"
         return XRequest(method, params, headers, body)
     return XRequest(request.method, params, headers, request.body)
