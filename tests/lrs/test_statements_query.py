@@ -7,6 +7,8 @@ import time
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from .conftest import make_statement
 
@@ -268,3 +270,47 @@ def test_attachments_true_answers_multipart_with_the_statements_part(xapi, store
     headers, body = part.split("\r\n\r\n", 1)
     assert "application/json" in headers
     assert len(json.loads(body)["statements"]) == 1
+
+
+def test_a_query_page_issues_two_queries_whatever_it_returns(xapi, db):
+    xapi.post([make_statement() for _ in range(30)])
+    agent = json.dumps(LAN)
+    for limit in ("1", "30"):
+        with CaptureQueriesContext(connection) as captured:
+            response = xapi.get({"agent": agent, "limit": limit})
+        assert response.status_code == 200
+        assert len(captured.captured_queries) == 2  # credentials, one page
+
+
+def test_limit_zero_means_the_server_maximum(xapi, db):
+    xapi.post([make_statement() for _ in range(3)])
+    assert len(_ids(xapi.get({"limit": "0"}))) == 3
+
+
+def test_format_ids_reduces_group_members_to_identifiers(xapi, db):
+    team = {
+        "objectType": "Group",
+        "name": "K1",
+        "member": [{"name": "Lan", "mbox": "mailto:lan@example.com"}],
+    }
+    [statement_id] = xapi.post(make_statement(actor=team)).json()
+    actor = xapi.get({"statementId": statement_id, "format": "ids"}).json()["actor"]
+    assert actor == {
+        "objectType": "Group",
+        "member": [{"objectType": "Agent", "mbox": "mailto:lan@example.com"}],
+    }
+
+
+def test_format_canonical_picks_one_language_in_interaction_components(xapi, db):
+    question = {
+        "id": "http://taynghe.example/q/1",
+        "definition": {
+            "interactionType": "choice",
+            "choices": [{"id": "a", "description": {"en-US": "Yes", "vi": "Có"}}],
+        },
+    }
+    [statement_id] = xapi.post(make_statement(object=question)).json()
+    statement = xapi.get(
+        {"statementId": statement_id, "format": "canonical"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert statement["object"]["definition"]["choices"][0]["description"] == {"en-US": "Yes"}
