@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from . import selectors, services, validation
@@ -276,7 +277,8 @@ def _read(request: HttpRequest, xrequest: XRequest) -> HttpResponse:
         response = _json(
             selectors.statement_format(payload, fmt, languages), xrequest, multipart=multipart
         )
-        response["Last-Modified"] = payload["stored"]
+        stored = validation.parse_timestamp(payload["stored"], "stored")
+        response["Last-Modified"] = http_date(stored.timestamp())
         return response
 
     position = None

@@ -19,6 +19,8 @@ def test_no_credentials_is_401_with_a_challenge(xapi):
     response = xapi.client.get("/xapi/statements", HTTP_X_EXPERIENCE_API_VERSION="1.0.3")
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Basic")
+    # Browser content must be able to read the refusal.
+    assert response["Access-Control-Allow-Origin"] == "*"
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def test_get_by_statement_id(xapi, stored):
     response = xapi.get({"statementId": stored["lan_completed_lesson"]})
     assert response.status_code == 200
     assert response.json()["object"]["id"] == LESSON
-    assert response["Last-Modified"]
+    assert response["Last-Modified"].endswith(" GMT")
 
 
 def test_get_unknown_statement_is_404(xapi, db):
