@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from institutions.api import audit_record, is_national_admin, staff_institution_ids
 
 from .models import Item, ItemBank, ItemVersion
+from .richtext import stem_clean
 
 # Fields of an item version an author may set; anything else is not theirs to change.
 VERSION_FIELDS = (
@@ -111,6 +112,7 @@ def bank_update(
 
 def _version_from(fields: dict, *, item: Item, number: int, actor) -> ItemVersion:
     version = ItemVersion(item=item, number=number, created_by=actor, **fields)
+    version.stem = stem_clean(version.stem)
     version.tags = _clean_labels(version.tags)
     version.outcome_codes = _clean_labels(version.outcome_codes)
     version.full_clean()
@@ -180,6 +182,8 @@ def item_update(*, actor, item: Item, **changes) -> ItemVersion:
     _require_bank_editable(actor, item.bank)
     # Lock the latest version too: an exam locking it meanwhile waits, then sees the edit.
     current = item.versions.select_for_update().order_by("-number").first()
+    if "stem" in changes:
+        changes = {**changes, "stem": stem_clean(changes["stem"])}
     if all(getattr(current, name) == value for name, value in changes.items()):
         return current  # nothing changes: no new version, no audit event
     fields = {name: getattr(current, name) for name in VERSION_FIELDS}
