@@ -203,3 +203,17 @@ def test_storage_failure_midway_removes_the_files_already_written(
     with pytest.raises(OSError, match="disk full"):
         import_bytes(packages.zip_bytes(GOOD()))
     assert_nothing_kept(storage_root)
+
+
+def test_failure_after_every_file_was_stored_removes_files_and_rows(
+    import_bytes, storage_root, monkeypatch
+):
+    from courseware import services
+
+    def broken_audit(**kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(services, "audit_record", broken_audit)
+    with pytest.raises(RuntimeError, match="audit store down"):
+        import_bytes(packages.zip_bytes(packages.scorm12_multi()))
+    assert_nothing_kept(storage_root)
