@@ -73,7 +73,7 @@ def bank_create(
         name=name,
         description=description,
         shared_nationally=shared_nationally,
-        created_by=actor if actor is not None else None,
+        created_by=actor,
     )
     bank.full_clean()
     try:
