@@ -67,3 +67,16 @@ def test_command_exit_status_is_non_zero_for_a_refused_package(school, write_zip
         utility.execute()
     assert caught.value.code == 2
     assert "error [unknown_kind]" in capsys.readouterr().err
+
+
+def test_command_as_a_user_checks_that_user_is_staff_there(school, write_zip, storage_root):
+    from institutions.services import user_create
+
+    user_create(username="outsider", password=None)
+    path = write_zip(packages.zip_bytes(packages.web_content()))
+    with pytest.raises(CommandError, match="was not imported"):
+        call_command("import_package", str(path), "--institution", "CDN1", "--user", "outsider")
+    assert_nothing_kept(storage_root)
+    out = StringIO()
+    call_command("import_package", str(path), "--institution", "CDN1", "--user", "gv1", stdout=out)
+    assert Package.objects.get().created_by.username == "gv1"
