@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LrsConfig(AppConfig):
-    """The xAPI Learning Record Store (layer 2); statements land with the LRS issue."""
+    """The xAPI Learning Record Store (layer 2): credentials, statements and their queries."""
 
     name = "lrs"
     verbose_name = _("Learning Record Store (xAPI)")
