@@ -13,6 +13,7 @@ import time
 
 from django.conf import settings
 from django.http.request import split_domain_port
+from django.utils.functional import SimpleLazyObject
 
 _sites: dict[tuple[str, int], tuple[float, tuple | None]] = {}
 
@@ -60,8 +61,10 @@ class SiteLookupCacheMiddleware:
     def __call__(self, request):
         if settings.TAYNGHE_SITE_CACHE_SECONDS <= 0:
             return self.get_response(request)
-        # Wagtail's Site.find_for_request uses this attribute when it is set.
-        request._wagtail_site = site_for_request(request)
+        # Wagtail's Site.find_for_request uses this attribute when it is set. It is
+        # lazy, so requests that never ask for the Site (the health probe, the API)
+        # touch neither the cache nor the database.
+        request._wagtail_site = SimpleLazyObject(lambda: site_for_request(request))
         return self.get_response(request)
 
 
