@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from institutions.api import TenantQuerySet
+from institutions.api import TenantQuerySet, TrainingLevel
 
 
 class Licence(models.TextChoices):
@@ -17,14 +17,6 @@ class Licence(models.TextChoices):
     CC_BY_NC = "cc-by-nc", _("Creative Commons Attribution-NonCommercial (CC BY-NC)")
     CC0 = "cc0", _("Public domain dedication (CC0)")
     ALL_RIGHTS_RESERVED = "all-rights-reserved", _("All rights reserved")
-
-
-class Level(models.TextChoices):
-    """Training level of the national vocational qualifications framework."""
-
-    ELEMENTARY = "elementary", _("Elementary (sơ cấp)")
-    INTERMEDIATE = "intermediate", _("Intermediate (trung cấp)")
-    COLLEGE = "college", _("College (cao đẳng)")
 
 
 class Package(models.Model):
@@ -41,7 +33,7 @@ class Package(models.Model):
         blank=True,
         help_text=_("Code in the national list of occupations."),
     )
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=TrainingLevel.choices, blank=True)
     language = models.CharField(_("language"), max_length=16, default="vi")
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
     licence = models.CharField(

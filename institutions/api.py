@@ -1,5 +1,6 @@
 """What other parts of the platform may call in `institutions`."""
 
+from .qualifications import TrainingLevel
 from .roles import STAFF_ROLES, InstitutionRole, NationalRole
 from .scoping import (
     TenantQuerySet,
@@ -26,6 +27,7 @@ __all__ = [
     "InstitutionRole",
     "NationalRole",
     "TenantQuerySet",
+    "TrainingLevel",
     "admin_institution_ids",
     "audit_record",
     "cohort_add_learners",

@@ -15,7 +15,12 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from institutions.api import TenantQuerySet, is_national_admin, staff_institution_ids
+from institutions.api import (
+    TenantQuerySet,
+    TrainingLevel,
+    is_national_admin,
+    staff_institution_ids,
+)
 
 from .blocks import LessonBodyBlock
 
@@ -131,10 +136,7 @@ class InstitutionPage(Page):
 class ProgrammePage(Page):
     """A training programme for one occupation at one level, with its learning outcomes."""
 
-    class Level(models.TextChoices):
-        ELEMENTARY = "elementary", _("Elementary (sơ cấp)")
-        INTERMEDIATE = "intermediate", _("Intermediate (trung cấp)")
-        COLLEGE = "college", _("College (cao đẳng)")
+    Level = TrainingLevel
 
     occupation_code = models.CharField(
         _("occupation code"),
