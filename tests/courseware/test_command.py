@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from courseware.models import Package
 
@@ -15,7 +16,9 @@ from .conftest import assert_nothing_kept
 def test_command_imports_and_prints_kind_and_launchable_items(school, write_zip):
     path = write_zip(packages.zip_bytes(packages.scorm2004_sequenced("4th")))
     out = StringIO()
-    call_command("import_package", str(path), "--institution", "CDN1", stdout=out)
+    # The command speaks the active language (Vietnamese by default); read it in English.
+    with translation.override("en"):
+        call_command("import_package", str(path), "--institution", "CDN1", stdout=out)
     text = out.getvalue()
     assert "kind: SCORM 2004 4th edition" in text
     assert "launchable items: 2" in text
