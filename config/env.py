@@ -30,6 +30,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    """A whole number from the environment, or `default`; anything else stops start-up."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from exc
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """A comma-separated list from the environment, blanks dropped."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]

@@ -117,6 +117,12 @@ TAYNGHE_FRAGMENT_CACHE_SECONDS = int(env.env_str("TAYNGHE_FRAGMENT_CACHE_SECONDS
 # The benchmark's reference view (bench/floor); off unless the bench runner turns it on.
 TAYNGHE_BENCH_ENDPOINTS = env.env_bool("TAYNGHE_BENCH_ENDPOINTS", False)
 
+# What an uploaded courseware package may be at most (courseware/importing/limits.py).
+COURSEWARE_MAX_ARCHIVE_BYTES = env.env_int("COURSEWARE_MAX_ARCHIVE_BYTES", 1024**3)
+COURSEWARE_MAX_UNCOMPRESSED_BYTES = env.env_int("COURSEWARE_MAX_UNCOMPRESSED_BYTES", 2 * 1024**3)
+COURSEWARE_MAX_FILES = env.env_int("COURSEWARE_MAX_FILES", 20_000)
+COURSEWARE_MAX_COMPRESSION_RATIO = env.env_int("COURSEWARE_MAX_COMPRESSION_RATIO", 200)
+
 # Languages: Vietnamese first and default, English second.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]

@@ -1,7 +1,8 @@
 """Import limits, from Django settings with defaults here.
 
-The environment is read only in `config/env.py`; to let operators change these without a
-code change, wire `COURSEWARE_*` variables there (not done yet).
+Operators set the main ones with COURSEWARE_MAX_* environment variables, read in
+`config/env.py` and listed in docs/configuration.md; the defaults below apply where a
+settings module does not define them.
 """
 
 from __future__ import annotations

@@ -317,3 +317,25 @@ def test_elasticsearch_backend_accepts_the_settings(tmp_path):
     assert module.startswith("modelsearch.backends.elasticsearch8")
     assert index == "taynghe_wagtailcore_page"
     assert hosts == "2"
+
+
+def test_courseware_limits_come_from_the_environment(tmp_path):
+    environment = clean_env(tmp_path, COURSEWARE_MAX_FILES="7", COURSEWARE_MAX_ARCHIVE_BYTES="1000")
+    names = [
+        "COURSEWARE_MAX_FILES",
+        "COURSEWARE_MAX_ARCHIVE_BYTES",
+        "COURSEWARE_MAX_COMPRESSION_RATIO",
+    ]
+    assert settings_values("config.settings.base", names, environment) == {
+        "COURSEWARE_MAX_FILES": 7,
+        "COURSEWARE_MAX_ARCHIVE_BYTES": 1000,
+        "COURSEWARE_MAX_COMPRESSION_RATIO": 200,
+    }
+
+
+def test_a_courseware_limit_that_is_not_a_number_stops_start_up(monkeypatch):
+    monkeypatch.setenv("COURSEWARE_MAX_FILES", "many")
+    with pytest.raises(ValueError, match="COURSEWARE_MAX_FILES must be a whole number"):
+        env.env_int("COURSEWARE_MAX_FILES", 1)
+    monkeypatch.setenv("COURSEWARE_MAX_FILES", " ")
+    assert env.env_int("COURSEWARE_MAX_FILES", 1) == 1
