@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions.api import audit_record, is_national_admin, staff_institution_ids
+from institutions.api import audit_record, require_staff
 
 from .models import Item, ItemBank, ItemVersion
 from .richtext import stem_clean
@@ -32,16 +32,8 @@ VERSION_FIELDS = (
 )
 
 
-def _require_staff(actor, institution_id: int, message: str) -> None:
-    """Refuse unless the actor works as staff in the institution (or nationally)."""
-    if actor is not None and not (
-        is_national_admin(actor) or institution_id in staff_institution_ids(actor)
-    ):
-        raise PermissionDenied(message)
-
-
 def _require_bank_editable(actor, bank: ItemBank) -> None:
-    _require_staff(actor, bank.institution_id, _("Only this bank's institution changes its items."))
+    require_staff(actor, bank.institution_id, _("Only this bank's institution changes its items."))
 
 
 def _clean_labels(values: Iterable[str]) -> list[str]:
@@ -67,7 +59,7 @@ def bank_create(
     *, actor, institution, name: str, description: str = "", shared_nationally: bool = False
 ) -> ItemBank:
     """Create an item bank owned by an institution the actor works for."""
-    _require_staff(actor, institution.pk, _("You cannot create item banks in this institution."))
+    require_staff(actor, institution.pk, _("You cannot create item banks in this institution."))
     bank = ItemBank(
         institution=institution,
         name=name,

@@ -12,14 +12,13 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from institutions.api import audit_record, is_national_admin, staff_institution_ids
+from institutions.api import audit_record, require_staff
 
 from .importing import (
     ImportLimits,
@@ -48,14 +47,8 @@ class ImportResult:
 
 
 def _require_staff(actor, institution_id: int) -> None:
-    """Staff of the institution (or national administrators) work with its courseware.
-
-    A missing actor is the platform itself (the shell command, the demo loader).
-    """
-    if actor is not None and not (
-        is_national_admin(actor) or institution_id in staff_institution_ids(actor)
-    ):
-        raise PermissionDenied(_("You cannot manage this institution's courseware."))
+    """Staff of the institution (or national administrators) work with its courseware."""
+    require_staff(actor, institution_id, _("You cannot manage this institution's courseware."))
 
 
 def _digest(file) -> tuple[str, int]:

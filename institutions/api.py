@@ -7,6 +7,8 @@ from .scoping import (
     admin_institution_ids,
     institution_ids_for,
     is_national_admin,
+    require_admin,
+    require_staff,
     staff_institution_ids,
 )
 from .services import (
@@ -40,6 +42,8 @@ __all__ = [
     "learner_id_is_valid",
     "membership_grant",
     "membership_revoke",
+    "require_admin",
+    "require_staff",
     "staff_institution_ids",
     "user_create",
 ]

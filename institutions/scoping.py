@@ -7,6 +7,7 @@ API endpoint starts from `Model.objects.visible_to(user)` or `.editable_by(user)
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from .roles import STAFF_ROLES, InstitutionRole, NationalRole
@@ -46,6 +47,24 @@ def staff_institution_ids(user) -> set[int]:
 def admin_institution_ids(user) -> set[int]:
     """Institutions that `user` administers."""
     return institution_ids_for(user, {InstitutionRole.ADMIN})
+
+
+def _require(actor, institution_id: int, institution_ids, message: str) -> None:
+    # A missing actor is the platform itself (demo loader, shell commands) and is allowed.
+    if actor is not None and not (
+        is_national_admin(actor) or institution_id in institution_ids(actor)
+    ):
+        raise PermissionDenied(message)
+
+
+def require_staff(actor, institution_id: int, message: str) -> None:
+    """Refuse (PermissionDenied) unless `actor` is staff of the institution or a national admin."""
+    _require(actor, institution_id, staff_institution_ids, message)
+
+
+def require_admin(actor, institution_id: int, message: str) -> None:
+    """Refuse (PermissionDenied) unless `actor` administers the institution or is a national admin."""
+    _require(actor, institution_id, admin_institution_ids, message)
 
 
 class TenantQuerySet(models.QuerySet):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from .models import AuditEvent, Cohort, Institution, Membership, User
 from .roles import InstitutionRole, NationalRole
-from .scoping import admin_institution_ids, is_national_admin, staff_institution_ids
+from .scoping import is_national_admin, require_admin, require_staff
 
 
 def audit_record(*, actor, action: str, obj=None, institution=None, data=None) -> AuditEvent:
@@ -28,17 +28,6 @@ def audit_record(*, actor, action: str, obj=None, institution=None, data=None) -
         object_id=str(obj.pk) if obj is not None else "",
         data=data or {},
     )
-
-
-def _require_role(actor, institution_id: int, institution_ids, message: str) -> None:
-    """Refuse unless the actor is a national admin or `institution_ids(actor)` holds the institution.
-
-    A missing actor is the platform itself (demo loader, migrations) and is allowed.
-    """
-    if actor is not None and not (
-        is_national_admin(actor) or institution_id in institution_ids(actor)
-    ):
-        raise PermissionDenied(message)
 
 
 def _luhn_digit(digits: str) -> str:
@@ -145,10 +134,9 @@ def user_create(
 @transaction.atomic
 def membership_grant(*, actor, user: User, institution: Institution, role: str) -> Membership:
     """Give `user` a role in `institution`; learners receive their national identifier."""
-    _require_role(
+    require_admin(
         actor,
         institution.pk,
-        admin_institution_ids,
         _("Only this institution's administrators grant its roles."),
     )
     if role not in InstitutionRole.values:
@@ -175,10 +163,9 @@ def membership_grant(*, actor, user: User, institution: Institution, role: str) 
 @transaction.atomic
 def cohort_create(*, actor, institution: Institution, code: str, name: str) -> Cohort:
     """Create a cohort in an institution the actor works for."""
-    _require_role(
+    require_staff(
         actor,
         institution.pk,
-        staff_institution_ids,
         _("You cannot create cohorts in this institution."),
     )
     cohort = Cohort(institution=institution, code=code, name=name)
@@ -194,9 +181,7 @@ def cohort_create(*, actor, institution: Institution, code: str, name: str) -> C
 @transaction.atomic
 def cohort_add_learners(*, actor, cohort: Cohort, learners: Iterable[User]) -> int:
     """Add learners of the cohort's institution to it; returns how many were added."""
-    _require_role(
-        actor, cohort.institution_id, staff_institution_ids, _("You cannot change this cohort.")
-    )
+    require_staff(actor, cohort.institution_id, _("You cannot change this cohort."))
     learners = list(learners)
     enrolled_here = set(
         Membership.objects.filter(
@@ -230,9 +215,7 @@ def cohort_update(
     *, actor, cohort: Cohort, code: str, name: str, learners: Iterable[User] | None = None
 ) -> Cohort:
     """Rename a cohort and, when `learners` is given, make them its exact membership."""
-    _require_role(
-        actor, cohort.institution_id, staff_institution_ids, _("You cannot change this cohort.")
-    )
+    require_staff(actor, cohort.institution_id, _("You cannot change this cohort."))
     cohort.code, cohort.name = code, name
     cohort.full_clean()
     cohort.save()
@@ -253,10 +236,9 @@ def cohort_update(
 @transaction.atomic
 def membership_revoke(*, actor, membership: Membership) -> None:
     """Take a role away from a person (this institution's administrators only)."""
-    _require_role(
+    require_admin(
         actor,
         membership.institution_id,
-        admin_institution_ids,
         _("Only this institution's administrators revoke its roles."),
     )
     audit_record(
@@ -275,10 +257,9 @@ def membership_revoke(*, actor, membership: Membership) -> None:
 @transaction.atomic
 def cohort_delete(*, actor, cohort: Cohort) -> None:
     """Delete a cohort (its institution's administrators only); enrolments stay."""
-    _require_role(
+    require_admin(
         actor,
         cohort.institution_id,
-        admin_institution_ids,
         _("Only this institution's administrators delete its cohorts."),
     )
     audit_record(

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions.api import admin_institution_ids, audit_record, is_national_admin
+from institutions.api import audit_record, require_admin
 
 from . import validation
 from .models import LRSClient, Statement, StatementActivity, StatementAgent, secret_digest
@@ -53,10 +52,9 @@ def lrs_client_create(
     *, actor, institution, name: str, scopes: list[str], authority: dict | None = None
 ) -> tuple[LRSClient, str]:
     """Issue credentials for `institution`; returns the client and its secret (shown once)."""
-    if actor is not None and not (
-        is_national_admin(actor) or institution.pk in admin_institution_ids(actor)
-    ):
-        raise PermissionDenied(_("Only this institution's administrators issue LRS credentials."))
+    require_admin(
+        actor, institution.pk, _("Only this institution's administrators issue LRS credentials.")
+    )
     unknown = set(scopes) - set(LRSClient.Scope.values)
     if unknown:
         raise validation.XAPIValidationError(f"scopes: unknown {', '.join(sorted(unknown))}")
@@ -90,10 +88,11 @@ def lrs_client_create(
 @transaction.atomic
 def lrs_client_deactivate(*, actor, client: LRSClient) -> None:
     """Revoke credentials: the key stops working at once."""
-    if actor is not None and not (
-        is_national_admin(actor) or client.institution_id in admin_institution_ids(actor)
-    ):
-        raise PermissionDenied(_("Only this institution's administrators revoke LRS credentials."))
+    require_admin(
+        actor,
+        client.institution_id,
+        _("Only this institution's administrators revoke LRS credentials."),
+    )
     client.active = False
     client.save(update_fields=["active"])
     audit_record(
