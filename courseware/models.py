@@ -140,6 +140,82 @@ class PackageVersion(models.Model):
         return self.organizations.filter(is_default=True).first()
 
 
+class ImportJob(models.Model):
+    """A package upload being imported in the background, with the progress people watch.
+
+    The uploaded archive waits in storage under `upload_name` until the job has run; the job
+    then deletes it whatever the outcome. `problems` holds what a refused import reported.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Refused")
+
+    class Phase(models.TextChoices):
+        WAITING = "waiting", _("Waiting for a worker")
+        CHECKING = "checking", _("Checking the archive")
+        READING = "reading", _("Reading the manifest")
+        COPYING = "copying", _("Copying files")
+        SAVING = "saving", _("Saving the activity tree")
+        DONE = "done", _("Done")
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    # Set for a new version of an existing package; empty when the upload creates a package.
+    package = models.ForeignKey(
+        Package, null=True, blank=True, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    version = models.ForeignKey(
+        PackageVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    upload_name = models.CharField(max_length=255, blank=True)
+    original_name = models.CharField(_("file"), max_length=255, blank=True)
+    upload_size = models.PositiveBigIntegerField(default=0)
+    # Metadata for a new package (title, description, licence, …), given with the upload.
+    metadata = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.WAITING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("package import")
+        verbose_name_plural = _("package imports")
+
+    def __str__(self) -> str:
+        return self.original_name or str(self.pk)
+
+    @property
+    def percent(self) -> int:
+        """Progress from 0 to 100, counting the copied files as the bulk of the work."""
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        weights = {"waiting": 0, "checking": 2, "reading": 5, "copying": 10, "saving": 95}
+        start = weights.get(self.phase, 0)
+        if self.phase == self.Phase.COPYING and self.total:
+            return start + int(85 * self.done / self.total)
+        return start
+
+
 class VersionPartQuerySet(TenantQuerySet):
     """Organizations, resources and activities are scoped through their version's package."""
 
