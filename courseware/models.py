@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from institutions.api import TenantQuerySet, TrainingLevel
+from institutions.api import (
+    TenantQuerySet,
+    TrainingLevel,
+    is_national_admin,
+    staff_institution_ids,
+)
 
 
 class Licence(models.TextChoices):
@@ -347,3 +354,166 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.identifier
+
+
+# --- The SCORM runtime store: attempts, CMI data per activity, the commit log ---------------
+
+
+class AttemptQuerySet(TenantQuerySet):
+    """Attempts: staff see their institutions' learners' attempts, each learner their own."""
+
+    def visible_to(self, user):
+        if is_national_admin(user):
+            return self
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Q(institution__in=staff_institution_ids(user)) | models.Q(learner=user)
+        )
+
+    def editable_by(self, user):
+        return super().visible_to(user)
+
+
+class Attempt(models.Model):
+    """One learner's attempt of a package at one placement; its id is the xAPI registration."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="courseware_attempts"
+    )
+    # Where the learning happens (the course's institution), not the package owner.
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="courseware_attempts"
+    )
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="attempts")
+    # The version the attempt began on; it never changes, even when the course moves on.
+    version = models.ForeignKey(PackageVersion, on_delete=models.PROTECT, related_name="attempts")
+    # Opaque to courseware: lms names where the package is used ("lesson:42:<block uuid>").
+    placement = models.CharField(_("placement"), max_length=255)
+    number = models.PositiveIntegerField(_("attempt"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    completion_status = models.CharField(
+        _("completion"), max_length=16, default="not attempted", blank=True
+    )
+    success_status = models.CharField(_("success"), max_length=16, default="unknown", blank=True)
+    score_scaled = models.FloatField(_("scaled score"), null=True, blank=True)
+    total_time_seconds = models.FloatField(_("total time (seconds)"), default=0)
+    # Raised by one at every change of completion, success or score: orders the outcomes.
+    outcome_sequence = models.PositiveIntegerField(default=0)
+    # SCORM 2004 sequencing: {"states": {activity id: ActivityState as a dict},
+    # "global_objectives": {...}, "current_id": int | None}.
+    sequencing_state = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "package", "placement", "number"],
+                name="courseware_attempt_number",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "package", "placement"],
+                condition=models.Q(status="active"),
+                name="courseware_attempt_one_active",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "placement"])]
+        verbose_name = _("courseware attempt")
+        verbose_name_plural = _("courseware attempts")
+
+    def __str__(self) -> str:
+        return f"{self.learner} → {self.package} #{self.number}"
+
+
+class CmiRecordQuerySet(AttemptQuerySet):
+    """CMI records are scoped through their attempt."""
+
+    institution_field = "attempt__institution"
+
+    def visible_to(self, user):
+        if is_national_admin(user):
+            return self
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Q(attempt__institution__in=staff_institution_ids(user))
+            | models.Q(attempt__learner=user)
+        )
+
+
+class CmiRecord(models.Model):
+    """The SCORM run-time data of one activity (SCO) in one attempt, as the server keeps it."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="records")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="cmi_records")
+    # Flat data model: "cmi.core.lesson_status" -> "incomplete"; values as the SCO set them.
+    data = models.JSONField(default=dict, blank=True)
+    # The last accepted commit's sequence number: an older commit never overwrites newer data.
+    seq = models.PositiveBigIntegerField(default=0)
+    entry = models.CharField(max_length=16, default="ab-initio", blank=True)
+    exit = models.CharField(max_length=16, blank=True)
+    session_count = models.PositiveIntegerField(default=0)
+    session_open = models.BooleanField(default=False)
+    # The open session's time as last reported (replaced, never added, until it ends).
+    session_seconds = models.FloatField(default=0)
+    # Time of the sessions that have ended.
+    closed_seconds = models.FloatField(default=0)
+    # Activity attempts (SCORM 2004: a session not suspended ends the activity's attempt).
+    activity_attempts = models.PositiveIntegerField(default=0)
+    completion_status = models.CharField(max_length=16, default="not attempted", blank=True)
+    success_status = models.CharField(max_length=16, default="unknown", blank=True)
+    score_scaled = models.FloatField(null=True, blank=True)
+    score_raw = models.FloatField(null=True, blank=True)
+    progress_measure = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CmiRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["attempt", "activity__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "activity"], name="courseware_cmi_record")
+        ]
+        verbose_name = _("run-time data")
+        verbose_name_plural = _("run-time data")
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} / {self.activity_id}"
+
+    @property
+    def total_seconds(self) -> float:
+        return self.closed_seconds + self.session_seconds
+
+
+class CmiCommit(models.Model):
+    """One accepted commit, kept so that a replay of the same commit id returns its first result."""
+
+    record = models.ForeignKey(CmiRecord, on_delete=models.CASCADE, related_name="commits")
+    commit_id = models.CharField(max_length=64)
+    seq = models.PositiveBigIntegerField()
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["record", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "commit_id"], name="courseware_commit_once")
+        ]
+        verbose_name = _("run-time commit")
+        verbose_name_plural = _("run-time commits")
+
+    def __str__(self) -> str:
+        return self.commit_id
