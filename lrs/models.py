@@ -144,3 +144,76 @@ class StatementActivity(models.Model):
 
     def __str__(self) -> str:
         return self.iri
+
+
+class Document(models.Model):
+    """A State, Activity Profile or Agent Profile document, kept as the bytes received.
+
+    `scope` is a SHA-256 of (kind, activity, agent, registration): one short indexed
+    column stands for the address however long its IRIs are, so the unique key and the
+    `since` listing stay one small index.
+    """
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("State")
+        ACTIVITY_PROFILE = "activity_profile", _("Activity profile")
+        AGENT_PROFILE = "agent_profile", _("Agent profile")
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    client = models.ForeignKey(
+        LRSClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    scope = models.CharField(max_length=64)
+    activity_id = models.CharField(max_length=2048, blank=True, default="")
+    agent_key = models.CharField(max_length=1024, blank=True, default="")
+    # "" when the state has no registration (NULLs would escape the unique key).
+    registration = models.CharField(max_length=36, blank=True, default="")
+    document_id = models.CharField(max_length=1000)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    # SHA-1 of the content in hexadecimal, answered quoted as the ETag.
+    etag = models.CharField(max_length=40)
+    updated = models.DateTimeField()
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "scope", "document_id"], name="lrs_doc_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "scope", "updated"], name="lrs_doc_since"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.document_id}"
+
+
+class Activity(models.Model):
+    """The canonical definition of an activity in one institution, merged from its statements."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    # SHA-256 of the IRI: IRIs may be 2048 bytes, too long for a unique index.
+    iri_hash = models.CharField(max_length=64)
+    iri = models.CharField(max_length=2048)
+    definition = models.JSONField(default=dict)
+    updated = models.DateTimeField()
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "iri_hash"], name="lrs_activity_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.iri

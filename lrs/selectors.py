@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import LRSClient, Statement
+from .models import Document, LRSClient, Statement
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -215,3 +215,21 @@ def statement_format(payload: dict, fmt: str, languages: list[str]) -> dict:
     if fmt == "exact":
         return payload
     return _walk(payload, fmt, languages)
+
+
+# Documents -------------------------------------------------------------------------------
+
+
+def document_get(*, institution, address, document_id: str) -> Document | None:
+    """One document at `address` in `institution`, or None."""
+    return Document.objects.filter(
+        institution=institution, scope=address.scope, document_id=document_id
+    ).first()
+
+
+def document_ids(*, institution, address, since: datetime | None = None) -> list[str]:
+    """The ids of the documents at `address`, changed after `since` when given."""
+    documents = Document.objects.filter(institution=institution, scope=address.scope)
+    if since is not None:
+        documents = documents.filter(updated__gt=since)
+    return list(documents.order_by("document_id").values_list("document_id", flat=True))

@@ -7,6 +7,8 @@ the record of who sent what (authority, client, stored). Credential changes are 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -21,7 +23,14 @@ from django.utils.translation import gettext as _
 from institutions.api import audit_record, require_admin
 
 from . import validation
-from .models import LRSClient, Statement, StatementActivity, StatementAgent, secret_digest
+from .models import (
+    Document,
+    LRSClient,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+    secret_digest,
+)
 
 DEFAULT_VERSION = "1.0.0"
 
@@ -292,3 +301,156 @@ def _void_targets(*, institution, rows: list[Statement], targets: dict) -> None:
             )
         if target in in_batch:
             in_batch[target].voided = True
+
+
+# Documents ------------------------------------------------------------------------------
+
+
+class DocumentPreconditionFailed(Exception):
+    """If-Match or If-None-Match does not hold (answered with 412)."""
+
+
+class DocumentConflict(Exception):
+    """A PUT over an existing document without If-Match or If-None-Match (409)."""
+
+
+@dataclass(frozen=True)
+class DocumentAddress:
+    """Where a document lives: its kind, activity, agent and registration ("" when absent)."""
+
+    kind: str
+    activity_id: str = ""
+    agent_key: str = ""
+    registration: str = ""
+
+    @property
+    def scope(self) -> str:
+        joined = "\x1f".join((self.kind, self.activity_id, self.agent_key, self.registration))
+        return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def document_etag(content: bytes) -> str:
+    """SHA-1 of the content in hexadecimal (the ETag, unquoted)."""
+    return hashlib.sha1(content, usedforsecurity=False).hexdigest()
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()}
+
+
+def _check_preconditions(
+    existing: Document | None, *, if_match: str | None, if_none_match: str | None
+) -> None:
+    if if_match is not None:
+        tags = _etags(if_match)
+        if existing is None or ("*" not in tags and existing.etag not in tags):
+            raise DocumentPreconditionFailed("If-Match does not match the current document")
+    if if_none_match is not None and existing is not None:
+        tags = _etags(if_none_match)
+        if "*" in tags or existing.etag in tags:
+            raise DocumentPreconditionFailed("If-None-Match: the document already exists")
+
+
+def _json_object(content: bytes, content_type: str, what: str) -> dict:
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise validation.XAPIValidationError(f"{what}: a merge needs application/json")
+    try:
+        value = json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise validation.XAPIValidationError(f"{what}: not valid JSON") from exc
+    if not isinstance(value, dict):
+        raise validation.XAPIValidationError(f"{what}: a merge needs a JSON object")
+    return value
+
+
+def _locked(institution, address: DocumentAddress, document_id: str) -> Document | None:
+    # The row lock makes a check-then-write of If-Match atomic: a second writer with the
+    # same ETag waits here, then sees the new ETag and fails with 412.
+    return (
+        Document.objects.select_for_update()
+        .filter(institution=institution, scope=address.scope, document_id=document_id)
+        .first()
+    )
+
+
+def document_save(
+    *,
+    institution,
+    address: DocumentAddress,
+    document_id: str,
+    content: bytes,
+    content_type: str,
+    merge: bool = False,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+    client: LRSClient | None = None,
+) -> Document:
+    """PUT (replace) or POST (`merge`: JSON objects merged one level deep) a document.
+
+    Raises `DocumentPreconditionFailed` (412), `DocumentConflict` (409: PUT over an
+    existing document without a precondition) or `XAPIValidationError` (400: a merge of
+    anything but JSON objects). Documents are not audited: like statements, each row
+    records the credentials and time of its last write.
+    """
+    content_type = content_type or "application/octet-stream"
+    if merge:
+        incoming = _json_object(content, content_type, "the posted document")
+    try:
+        with transaction.atomic():
+            existing = _locked(institution, address, document_id)
+            _check_preconditions(existing, if_match=if_match, if_none_match=if_none_match)
+            if existing is not None and not merge and if_match is None and if_none_match is None:
+                raise DocumentConflict(
+                    "the document exists: send If-Match with its ETag to replace it, "
+                    "or If-None-Match: * to create it only if absent"
+                )
+            if merge and existing is not None:
+                stored = _json_object(
+                    bytes(existing.content), existing.content_type, "the stored document"
+                )
+                content = json.dumps({**stored, **incoming}, ensure_ascii=False).encode("utf-8")
+                content_type = "application/json"
+            document = existing or Document(
+                institution=institution,
+                kind=address.kind,
+                scope=address.scope,
+                activity_id=address.activity_id,
+                agent_key=address.agent_key,
+                registration=address.registration,
+                document_id=document_id,
+            )
+            document.content = content
+            document.content_type = content_type
+            document.etag = document_etag(content)
+            document.updated = timezone.now()
+            document.client = client
+            document.save()
+            return document
+    except IntegrityError as exc:
+        # A concurrent writer created the same document between our lookup and insert.
+        raise DocumentPreconditionFailed(
+            "the document was created concurrently; read it and retry"
+        ) from exc
+
+
+@transaction.atomic
+def document_delete(
+    *,
+    institution,
+    address: DocumentAddress,
+    document_id: str | None,
+    if_match: str | None = None,
+) -> int:
+    """Delete one document, or (`document_id` None) every document at the address."""
+    if document_id is None:
+        deleted, _kinds = Document.objects.filter(
+            institution=institution, scope=address.scope
+        ).delete()
+        return deleted
+    existing = _locked(institution, address, document_id)
+    if if_match is not None:
+        _check_preconditions(existing, if_match=if_match, if_none_match=None)
+    if existing is None:
+        return 0
+    existing.delete()
+    return 1

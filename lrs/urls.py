@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "lrs"
 
 urlpatterns = [
     path("about", views.about, name="about"),
     path("statements", views.statements, name="statements"),
+    path("activities/state", document_views.state, name="state"),
+    path("activities/profile", document_views.activity_profile, name="activity_profile"),
+    path("agents/profile", document_views.agent_profile, name="agent_profile"),
 ]

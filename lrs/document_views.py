@@ -1,0 +1,203 @@
+"""The xAPI document resources (State, Activity Profile, Agent Profile), Activities and Agents.
+
+Same HTTP handling as the statements (version header, Basic auth, CORS, the alternate
+request syntax); writes go to `services.document_save` / `document_delete`, reads to
+`selectors`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+
+from . import selectors, services, validation
+from .models import Document, LRSClient
+from .views import XAPIError, XRequest, _authenticate, _check_version, _error, _respond, _unfold
+
+
+@dataclass(frozen=True)
+class Resource:
+    """How one document resource names its parameters."""
+
+    kind: str
+    id_param: str
+    needs_activity: bool
+    needs_agent: bool
+    scope: str
+
+    @property
+    def params(self) -> set[str]:
+        names = {self.id_param, "since"}
+        if self.needs_activity:
+            names.add("activityId")
+        if self.needs_agent:
+            names.add("agent")
+        if self.kind == Document.Kind.STATE:
+            names.add("registration")
+        return names
+
+
+STATE = Resource(Document.Kind.STATE, "stateId", True, True, LRSClient.Scope.STATE)
+ACTIVITY_PROFILE = Resource(
+    Document.Kind.ACTIVITY_PROFILE, "profileId", True, False, LRSClient.Scope.PROFILE
+)
+AGENT_PROFILE = Resource(
+    Document.Kind.AGENT_PROFILE, "profileId", False, True, LRSClient.Scope.PROFILE
+)
+
+
+def _agent_param(params: dict) -> tuple[dict, str]:
+    if "agent" not in params:
+        raise XAPIError(400, "the agent parameter is required")
+    try:
+        agent = json.loads(params["agent"])
+    except ValueError as exc:
+        raise XAPIError(400, "agent must be a JSON Agent") from exc
+    try:
+        validation.actor(agent, "agent")
+    except validation.XAPIValidationError as exc:
+        raise XAPIError(400, str(exc)) from exc
+    key = validation.agent_key(agent)
+    if not key:
+        raise XAPIError(400, "agent: an anonymous Group has no documents")
+    return agent, key
+
+
+def _activity_param(params: dict) -> str:
+    if "activityId" not in params:
+        raise XAPIError(400, "the activityId parameter is required")
+    try:
+        return validation.iri(params["activityId"], "activityId")
+    except validation.XAPIValidationError as exc:
+        raise XAPIError(400, str(exc)) from exc
+
+
+def _address(resource: Resource, params: dict) -> services.DocumentAddress:
+    unknown = sorted(set(params) - resource.params)
+    if unknown:
+        raise XAPIError(400, f"unknown parameter {', '.join(unknown)}")
+    registration = ""
+    if "registration" in params:
+        try:
+            registration = validation.uuid_string(params["registration"], "registration").lower()
+        except validation.XAPIValidationError as exc:
+            raise XAPIError(400, str(exc)) from exc
+    return services.DocumentAddress(
+        kind=resource.kind,
+        activity_id=_activity_param(params) if resource.needs_activity else "",
+        agent_key=_agent_param(params)[1] if resource.needs_agent else "",
+        registration=registration,
+    )
+
+
+def _document_response(document: Document, xrequest: XRequest) -> HttpResponse:
+    response = HttpResponse(bytes(document.content), content_type=document.content_type)
+    response["ETag"] = f'"{document.etag}"'
+    response["Last-Modified"] = http_date(document.updated.timestamp())
+    if xrequest.method == "HEAD":
+        response.content = b""
+    return response
+
+
+def _handle(resource: Resource, xrequest: XRequest) -> HttpResponse:
+    client = xrequest.client
+    if not client.allows(resource.scope):
+        raise XAPIError(403, f"these credentials lack the {resource.scope} scope")
+    params = xrequest.params
+    address = _address(resource, params)
+    document_id = params.get(resource.id_param)
+    if "since" in params and (xrequest.method not in ("GET", "HEAD") or document_id is not None):
+        raise XAPIError(400, f"since is only for listing ids (GET without {resource.id_param})")
+    institution = client.institution
+    if xrequest.method in ("GET", "HEAD"):
+        if document_id is None:
+            since = None
+            if "since" in params:
+                try:
+                    since = validation.parse_timestamp(params["since"], "since")
+                except validation.XAPIValidationError as exc:
+                    raise XAPIError(400, str(exc)) from exc
+            ids = selectors.document_ids(institution=institution, address=address, since=since)
+            response = JsonResponse(ids, safe=False)
+            if xrequest.method == "HEAD":
+                response.content = b""
+            return response
+        document = selectors.document_get(
+            institution=institution, address=address, document_id=document_id
+        )
+        if document is None:
+            raise XAPIError(404, "no such document")
+        return _document_response(document, xrequest)
+    if xrequest.method in ("PUT", "POST"):
+        if document_id is None:
+            raise XAPIError(400, f"the {resource.id_param} parameter is required")
+        try:
+            services.document_save(
+                institution=institution,
+                address=address,
+                document_id=document_id,
+                content=xrequest.body,
+                content_type=xrequest.header("Content-Type"),
+                merge=xrequest.method == "POST",
+                if_match=xrequest.headers.get("if-match"),
+                if_none_match=xrequest.headers.get("if-none-match"),
+                client=client,
+            )
+        except services.DocumentPreconditionFailed as exc:
+            raise XAPIError(412, str(exc)) from exc
+        except services.DocumentConflict as exc:
+            raise XAPIError(409, str(exc)) from exc
+        except validation.XAPIValidationError as exc:
+            raise XAPIError(400, str(exc)) from exc
+        return HttpResponse(status=204)
+    if xrequest.method == "DELETE":
+        if document_id is None and resource.kind != Document.Kind.STATE:
+            raise XAPIError(400, f"the {resource.id_param} parameter is required")
+        try:
+            services.document_delete(
+                institution=institution,
+                address=address,
+                document_id=document_id,
+                if_match=xrequest.headers.get("if-match"),
+            )
+        except services.DocumentPreconditionFailed as exc:
+            raise XAPIError(412, str(exc)) from exc
+        return HttpResponse(status=204)
+    raise XAPIError(405, f"{xrequest.method} is not allowed here")
+
+
+def _serve(request: HttpRequest, handler) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return _respond(HttpResponse(status=200))
+    version = "1.0.3"
+    try:
+        xrequest = _unfold(request)
+        _check_version(xrequest)
+        version = xrequest.version
+        xrequest.client = _authenticate(xrequest)
+        response = handler(xrequest)
+    except XAPIError as exc:
+        return _error(exc.status, str(exc), version)
+    return _respond(response, version)
+
+
+@csrf_exempt
+def state(request: HttpRequest) -> HttpResponse:
+    """/activities/state: GET (one or ids), PUT, POST (merge), DELETE (one or all)."""
+    return _serve(request, lambda xrequest: _handle(STATE, xrequest))
+
+
+@csrf_exempt
+def activity_profile(request: HttpRequest) -> HttpResponse:
+    """/activities/profile: GET (one or ids), PUT, POST (merge), DELETE."""
+    return _serve(request, lambda xrequest: _handle(ACTIVITY_PROFILE, xrequest))
+
+
+@csrf_exempt
+def agent_profile(request: HttpRequest) -> HttpResponse:
+    """/agents/profile: GET (one or ids), PUT, POST (merge), DELETE."""
+    return _serve(request, lambda xrequest: _handle(AGENT_PROFILE, xrequest))
