@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from institutions.api import audit_record, require_staff
 
-from .models import Item, ItemBank, ItemVersion
+from .models import Item, ItemBank, ItemVersion, ItemVersionLabel
 from .richtext import stem_clean
 
 # Fields of an item version an author may set; anything else is not theirs to change.
@@ -49,6 +49,8 @@ def _clean_labels(values: Iterable[str]) -> list[str]:
         if not isinstance(value, str):
             raise ValidationError(_("Tags and codes must be text."))
         value = " ".join(unicodedata.normalize("NFC", value).split())
+        if len(value) > 255:
+            raise ValidationError(_("Tags and codes are at most 255 characters."))
         if value and value not in cleaned:
             cleaned.append(value)
     return cleaned
@@ -102,6 +104,21 @@ def bank_update(
     return bank
 
 
+def _labels_sync(version: ItemVersion) -> None:
+    """Rewrite the indexed tag and outcome rows of a version from its JSON lists."""
+    ItemVersionLabel.objects.filter(version=version).delete()
+    ItemVersionLabel.objects.bulk_create(
+        [
+            ItemVersionLabel(version=version, kind=kind, value=value)
+            for kind, values in (
+                (ItemVersionLabel.Kind.TAG, version.tags),
+                (ItemVersionLabel.Kind.OUTCOME, version.outcome_codes),
+            )
+            for value in values
+        ]
+    )
+
+
 def _version_from(fields: dict, *, item: Item, number: int, actor) -> ItemVersion:
     version = ItemVersion(item=item, number=number, created_by=actor, **fields)
     version.stem = stem_clean(version.stem)
@@ -142,6 +159,7 @@ def item_create(
         actor=actor,
     )
     version.save()
+    _labels_sync(version)
     audit_record(
         actor=actor,
         action="item.create",
@@ -183,6 +201,7 @@ def item_update(*, actor, item: Item, **changes) -> ItemVersion:
     if current.is_locked:
         version = _version_from(fields, item=item, number=current.number + 1, actor=actor)
         version.save()
+        _labels_sync(version)
         action = "item.version_create"
     else:
         for name, value in fields.items():
@@ -191,6 +210,7 @@ def item_update(*, actor, item: Item, **changes) -> ItemVersion:
         current.outcome_codes = _clean_labels(current.outcome_codes)
         current.full_clean()
         current.save()
+        _labels_sync(current)
         version = current
         action = "item.update"
     audit_record(

@@ -142,3 +142,19 @@ def make_item(
         body=body,
         **kwargs,
     )
+
+
+def make_exam(institution, *, actor=None, items=(), rules=(), publish=True, **settings):
+    """An exam with one section of fixed `items` and blueprint `rules`, published by default."""
+    from assessment import exams
+
+    exam = exams.exam_create(
+        actor=actor,
+        institution=institution,
+        title=settings.pop("title", f"Bài thi {next(_counter)}"),
+        sections=[exams.SectionSpec(title="Phần 1", items=list(items), rules=list(rules))],
+        **settings,
+    )
+    if publish:
+        exams.exam_publish(actor=actor, exam=exam)
+    return exam

@@ -14,7 +14,7 @@ from wagtail.fields import RichTextField
 
 from institutions.api import TenantQuerySet, is_national_admin, staff_institution_ids
 
-from . import questions
+from .. import questions
 
 
 class BankScopedQuerySet(TenantQuerySet):
@@ -214,3 +214,32 @@ class ItemVersion(models.Model):
                 isinstance(entry, str) and entry.strip() for entry in value
             ):
                 raise ValidationError({field: _("A list of non-empty texts.")})
+
+
+class ItemVersionLabel(models.Model):
+    """One tag or outcome code of a version, as an indexed row so blueprints query it on SQLite too.
+
+    The version's `tags` and `outcome_codes` JSON stay the authored truth; the services
+    rewrite these rows whenever they save a version.
+    """
+
+    class Kind(models.TextChoices):
+        TAG = "tag", _("tag")
+        OUTCOME = "outcome", _("competency or learning outcome")
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="labels")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind", "value"], name="unique_item_version_label"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "value"], name="assessment_label_kind_value")]
+        verbose_name = _("item label")
+        verbose_name_plural = _("item labels")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
