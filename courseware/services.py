@@ -8,14 +8,19 @@ back) and no files (the ones written are deleted before the error propagates).
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from institutions.api import audit_record, require_staff
@@ -29,7 +34,25 @@ from .importing import (
     package_read,
 )
 from .importing.errors import refuse
-from .models import Activity, Licence, Organization, Package, PackageVersion, Resource
+from .models import (
+    Activity,
+    ImportJob,
+    Licence,
+    Organization,
+    Package,
+    PackageVersion,
+    Resource,
+)
+
+logger = logging.getLogger(__name__)
+
+# Told of an import's progress: phase ("checking", "reading", "copying", "saving"), files
+# done and files in all (both 0 outside the copying phase).
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    """The progress callback of an import nobody watches."""
 
 
 @dataclass
@@ -63,9 +86,11 @@ def _digest(file) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _store_files(archive, prefix: str, written: list[str]) -> None:
+def _store_files(archive, prefix: str, written: list[str], progress: Progress) -> None:
     """Copy every file of the checked archive under `prefix`, recording each name written."""
-    for name, _info in archive.iter_files():
+    files = list(archive.iter_files())
+    progress("copying", 0, len(files))
+    for position, (name, _info) in enumerate(files, start=1):
         target = f"{prefix}{name}"
         # Recorded before saving: a save that fails midway can leave a partial file behind.
         written.append(target)
@@ -79,6 +104,7 @@ def _store_files(archive, prefix: str, written: list[str]) -> None:
                 _("The storage already holds a file at this package's path."),
                 name,
             )
+        progress("copying", position, len(files))
 
 
 def _activity_row(version, organization, resources, item: ParsedActivity, **placement):
@@ -157,40 +183,60 @@ def _store_tree(version: PackageVersion, parsed: ParsedPackage) -> None:
         Activity.objects.bulk_create(rows, batch_size=500)
 
 
-def _version_create(
-    *, actor, package: Package, file, limits: ImportLimits | None, written: list[str]
-) -> ImportResult:
-    """Check, read and store one archive as the package's next version.
+@dataclass
+class _Prepared:
+    """An archive that passed every check and was read, its files already in storage."""
 
-    Runs inside the caller's transaction; every stored file's name is appended to `written`
-    so that the caller can delete them if anything fails before the commit.
+    archive: object
+    parsed: ParsedPackage
+    sha256: str
+    size: int
+    prefix: str
+
+
+def _prepare(
+    *, institution, file, limits: ImportLimits | None, written: list[str], progress: Progress
+) -> _Prepared:
+    """Check and read the archive, then copy its files to storage, outside any transaction.
+
+    Copying is the long part of a big import; doing it before the rows are written keeps the
+    transaction short and lets the progress of a background import be seen as it happens.
+    Every stored file's name is appended to `written` so that the caller can delete them.
     """
     limits = limits or ImportLimits.from_settings()
+    progress("checking", 0, 0)
     archive = archive_open(file, limits)
     sha256, size = _digest(file)
+    progress("reading", 0, 0)
     parsed = package_read(archive)
+    prefix = f"courseware/{institution.code}/{secrets.token_hex(12)}/"
+    # Files before rows: everything that can be refused in the manifest has been by now.
+    _store_files(archive, prefix, written, progress)
+    return _Prepared(archive=archive, parsed=parsed, sha256=sha256, size=size, prefix=prefix)
+
+
+def _version_create(*, actor, package: Package, prepared: _Prepared, progress: Progress):
+    """Write the version row and its activity tree; runs inside the caller's transaction."""
+    progress("saving", 0, 0)
+    parsed, archive = prepared.parsed, prepared.archive
     number = (package.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    prefix = f"courseware/{package.institution.code}/{package.pk}/v{number}-{secrets.token_hex(8)}/"
     version = PackageVersion.objects.create(
         package=package,
         number=number,
         kind=parsed.kind,
         edition=parsed.edition,
         schema_version=parsed.schema_version[:64],
-        storage_prefix=prefix,
+        status=PackageVersion.Status.READY,
+        storage_prefix=prepared.prefix,
         manifest_identifier=parsed.identifier[:255],
         manifest_version=parsed.version[:64],
-        sha256=sha256,
-        archive_size=size,
+        sha256=prepared.sha256,
+        archive_size=prepared.size,
         content_size=archive.total_size,
         file_count=len(archive.entries),
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
     )
     _store_tree(version, parsed)
-    # Files last: everything that can be refused has been by now.
-    _store_files(archive, prefix, written)
-    version.status = PackageVersion.Status.READY
-    version.save(update_fields=["status"])
     return ImportResult(package=package, version=version, parsed=parsed, warnings=parsed.warnings)
 
 
@@ -225,11 +271,13 @@ def package_import(
     keywords: list[str] | None = None,
     licence: str = Licence.ALL_RIGHTS_RESERVED,
     limits: ImportLimits | None = None,
+    progress: Progress = _no_progress,
 ) -> ImportResult:
     """Create a package in `institution` from an uploaded archive (a binary file); it becomes version 1.
 
     Raises `PackageImportError` (with every problem found) when the archive is refused, and
     `ValidationError` for bad metadata; either way no row and no stored file remains.
+    `progress` is called as the import moves on (see `Progress`).
     """
     _require_staff(actor, institution.pk)
     package = Package(
@@ -246,15 +294,17 @@ def package_import(
     package.full_clean()
     written: list[str] = []
     try:
+        prepared = _prepare(
+            institution=institution, file=file, limits=limits, written=written, progress=progress
+        )
         with transaction.atomic():
+            if not title:
+                fallback = prepared.parsed.title or getattr(file, "name", "") or _("Untitled")
+                package.title = fallback.rsplit("/", 1)[-1][:255]
             package.save()
             result = _version_create(
-                actor=actor, package=package, file=file, limits=limits, written=written
+                actor=actor, package=package, prepared=prepared, progress=progress
             )
-            if not title:
-                fallback = result.parsed.title or getattr(file, "name", "") or _("Untitled")
-                package.title = fallback.rsplit("/", 1)[-1][:255]
-                package.save(update_fields=["title"])
             audit_record(
                 actor=actor,
                 action="courseware.package_import",
@@ -263,23 +313,35 @@ def package_import(
                 data={"version": result.version.number, "kind": result.version.kind},
             )
     except BaseException:
-        # The transaction has rolled back (or never committed); remove what reached storage.
+        # The transaction has rolled back (or never began); remove what reached storage.
         _delete_files(written)
         raise
     return result
 
 
 def package_version_add(
-    *, actor, package: Package, file, limits: ImportLimits | None = None
+    *,
+    actor,
+    package: Package,
+    file,
+    limits: ImportLimits | None = None,
+    progress: Progress = _no_progress,
 ) -> ImportResult:
     """Upload a new archive of an existing package as its next version; older versions stay."""
     _require_staff(actor, package.institution_id)
     written: list[str] = []
     try:
+        prepared = _prepare(
+            institution=package.institution,
+            file=file,
+            limits=limits,
+            written=written,
+            progress=progress,
+        )
         with transaction.atomic():
             package = Package.objects.select_for_update().get(pk=package.pk)
             result = _version_create(
-                actor=actor, package=package, file=file, limits=limits, written=written
+                actor=actor, package=package, prepared=prepared, progress=progress
             )
             audit_record(
                 actor=actor,
@@ -294,4 +356,171 @@ def package_version_add(
     return result
 
 
-__all__ = ["ImportResult", "PackageImportError", "package_import", "package_version_add"]
+__all__ = [
+    "ImportResult",
+    "PackageImportError",
+    "Progress",
+    "import_job_create",
+    "import_job_run",
+    "package_import",
+    "package_version_add",
+]
+
+
+# --- Background imports -------------------------------------------------------------------
+
+# A running import writes its progress at most this often (seconds), and at every phase change.
+PROGRESS_INTERVAL = 0.5
+
+
+def import_job_create(
+    *, actor, institution, file, package: Package | None = None, metadata: dict | None = None
+) -> ImportJob:
+    """Keep an upload and queue its import; the job runs after the transaction commits.
+
+    For a new package `metadata` holds its title, description, licence… (the keyword arguments
+    of `package_import`); for a new version of `package` it is ignored.
+    """
+    if package is not None:
+        institution = package.institution
+    _require_staff(actor, institution.pk)
+    original = (getattr(file, "name", "") or "").rsplit("/", 1)[-1][:255]
+    upload_name = default_storage.save(
+        f"courseware/uploads/{institution.code}/{secrets.token_hex(12)}.zip", file
+    )
+    job = ImportJob.objects.create(
+        institution=institution,
+        package=package,
+        upload_name=upload_name,
+        original_name=original,
+        upload_size=default_storage.size(upload_name),
+        metadata=dict(metadata or {}) if package is None else {},
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit_record(
+        actor=actor,
+        action="courseware.import_job_create",
+        obj=job,
+        institution=institution,
+        data={"file": original, "package": package.pk if package else None},
+    )
+    transaction.on_commit(lambda: _import_job_enqueue(job.pk))
+    return job
+
+
+def _import_job_enqueue(job_id: int) -> None:
+    from .tasks import import_job_run_task
+
+    import_job_run_task.enqueue(job_id)
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued import once: a second delivery of the same job changes nothing.
+
+    The import itself checks the uploader's permission again (a role may have been taken away
+    since the upload). The kept upload is deleted whatever the outcome.
+    """
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, phase=ImportJob.Phase.CHECKING, updated_at=timezone.now()
+    )
+    job = ImportJob.objects.select_related("institution", "package", "created_by").get(pk=job_id)
+    if not claimed:
+        return job
+    last = {"phase": "", "at": 0.0}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase == last["phase"] and now - last["at"] < PROGRESS_INTERVAL and done < total:
+            return
+        last.update(phase=phase, at=now)
+        counts = {"done": done, "total": total} if total else {}  # kept through "saving"
+        ImportJob.objects.filter(pk=job_id).update(phase=phase, updated_at=timezone.now(), **counts)
+
+    actor = job.created_by
+    try:
+        with default_storage.open(job.upload_name, "rb") as upload:
+            upload.name = job.original_name or upload.name
+            if job.package_id:
+                result = package_version_add(
+                    actor=actor, package=job.package, file=upload, progress=progress
+                )
+            else:
+                result = package_import(
+                    actor=actor,
+                    institution=job.institution,
+                    file=upload,
+                    progress=progress,
+                    **_package_metadata(job.metadata),
+                )
+    except PackageImportError as error:
+        _import_job_finish(
+            job,
+            status=ImportJob.Status.FAILED,
+            problems=[
+                {"code": p.code, "message": str(p.message), "path": p.path} for p in error.problems
+            ],
+        )
+    except (PermissionDenied, ValidationError) as error:
+        message = " ".join(getattr(error, "messages", None) or [str(error)])
+        _import_job_finish(
+            job,
+            status=ImportJob.Status.FAILED,
+            problems=[{"code": "refused", "message": message, "path": ""}],
+        )
+    except Exception:
+        logger.exception("Import job %s failed", job_id)
+        _import_job_finish(
+            job,
+            status=ImportJob.Status.FAILED,
+            problems=[
+                {
+                    "code": "internal",
+                    "message": _("The import stopped on an unexpected error; nothing was kept."),
+                    "path": "",
+                }
+            ],
+        )
+    else:
+        job.package = result.package
+        job.version = result.version
+        _import_job_finish(
+            job,
+            status=ImportJob.Status.SUCCEEDED,
+            problems=[{"code": "warning", "message": w, "path": ""} for w in result.warnings],
+        )
+    return job
+
+
+_METADATA_KEYS = (
+    "title",
+    "description",
+    "occupation_code",
+    "level",
+    "language",
+    "keywords",
+    "licence",
+)
+
+
+def _package_metadata(metadata: dict) -> dict:
+    return {key: metadata[key] for key in _METADATA_KEYS if key in metadata}
+
+
+def _import_job_finish(job: ImportJob, *, status: str, problems: list[dict]) -> None:
+    job.status = status
+    job.phase = ImportJob.Phase.DONE
+    job.problems = problems
+    job.finished_at = timezone.now()
+    job.save(
+        update_fields=[
+            "status",
+            "phase",
+            "problems",
+            "package",
+            "version",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+    if job.upload_name:
+        _delete_files([job.upload_name])
