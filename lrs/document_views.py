@@ -201,3 +201,59 @@ def activity_profile(request: HttpRequest) -> HttpResponse:
 def agent_profile(request: HttpRequest) -> HttpResponse:
     """/agents/profile: GET (one or ids), PUT, POST (merge), DELETE."""
     return _serve(request, lambda xrequest: _handle(AGENT_PROFILE, xrequest))
+
+
+def _read_scope(client: LRSClient) -> None:
+    if not client.allows(
+        LRSClient.Scope.STATEMENTS_READ,
+        LRSClient.Scope.STATEMENTS_READ_MINE,
+        LRSClient.Scope.PROFILE,
+    ):
+        raise XAPIError(403, "these credentials may not read activities or agents")
+
+
+def _get_only(xrequest: XRequest, allowed: set[str]) -> None:
+    if xrequest.method not in ("GET", "HEAD"):
+        raise XAPIError(405, f"{xrequest.method} is not allowed here: GET only")
+    unknown = sorted(set(xrequest.params) - allowed)
+    if unknown:
+        raise XAPIError(400, f"unknown parameter {', '.join(unknown)}")
+
+
+def _json_answer(data, xrequest: XRequest) -> HttpResponse:
+    response = JsonResponse(data)
+    if xrequest.method == "HEAD":
+        response.content = b""
+    return response
+
+
+def _activity(xrequest: XRequest) -> HttpResponse:
+    _get_only(xrequest, {"activityId"})
+    _read_scope(xrequest.client)
+    activity_id = _activity_param(xrequest.params)
+    return _json_answer(
+        selectors.activity_get(institution=xrequest.client.institution, activity_id=activity_id),
+        xrequest,
+    )
+
+
+def _person(xrequest: XRequest) -> HttpResponse:
+    _get_only(xrequest, {"agent"})
+    _read_scope(xrequest.client)
+    agent, key = _agent_param(xrequest.params)
+    return _json_answer(
+        selectors.person_get(institution=xrequest.client.institution, agent=agent, key=key),
+        xrequest,
+    )
+
+
+@csrf_exempt
+def activities(request: HttpRequest) -> HttpResponse:
+    """/activities: the Activity with its canonical definition."""
+    return _serve(request, _activity)
+
+
+@csrf_exempt
+def agents(request: HttpRequest) -> HttpResponse:
+    """/agents: the Person object for an Agent's identifier."""
+    return _serve(request, _person)

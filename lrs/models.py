@@ -25,6 +25,11 @@ def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def iri_hash(iri: str) -> str:
+    """SHA-256 of an activity IRI, the short unique key of `Activity`."""
+    return hashlib.sha256(iri.encode("utf-8")).hexdigest()
+
+
 class LRSClient(models.Model):
     """A key and secret that content or a tool uses to talk to one institution's LRS."""
 
@@ -204,6 +209,9 @@ class Activity(models.Model):
     iri_hash = models.CharField(max_length=64)
     iri = models.CharField(max_length=2048)
     definition = models.JSONField(default=dict)
+    # The authority that first defined it: its statements change the definition, others
+    # only add what is missing (languages, properties).
+    owner_key = models.CharField(max_length=1024, blank=True, default="")
     updated = models.DateTimeField()
 
     objects = TenantQuerySet.as_manager()

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Document, LRSClient, Statement
+from .models import Activity, Document, LRSClient, Statement, iri_hash
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -233,3 +233,46 @@ def document_ids(*, institution, address, since: datetime | None = None) -> list
     if since is not None:
         documents = documents.filter(updated__gt=since)
     return list(documents.order_by("document_id").values_list("document_id", flat=True))
+
+
+# Activities and agents ---------------------------------------------------------------------
+
+
+def activity_get(*, institution, activity_id: str) -> dict:
+    """The Activity object with its canonical definition (just the id when none is known)."""
+    activity = {"objectType": "Activity", "id": activity_id}
+    definition = (
+        Activity.objects.filter(institution=institution, iri_hash=iri_hash(activity_id))
+        .values_list("definition", flat=True)
+        .first()
+    )
+    if definition:
+        activity["definition"] = definition
+    return activity
+
+
+PERSON_NAMES_SCANNED = 50
+
+
+def person_get(*, institution, agent: dict, key: str) -> dict:
+    """The Person for an identifier: its identifier and the names its statements gave it.
+
+    Reads the newest statements of that actor only (one index range, a bounded page).
+    """
+    names = [agent["name"]] if agent.get("name") else []
+    payloads = (
+        Statement.objects.filter(institution=institution, actor_key=key)
+        .order_by("-stored")
+        .values_list("payload", flat=True)[:PERSON_NAMES_SCANNED]
+    )
+    for payload in payloads:
+        name = payload["actor"].get("name")
+        if name and name not in names:
+            names.append(name)
+    person: dict = {"objectType": "Person"}
+    if names:
+        person["name"] = names
+    for ifi in _IFIS:
+        if ifi in agent:
+            person[ifi] = [agent[ifi]]
+    return person

@@ -24,11 +24,13 @@ from institutions.api import audit_record, require_admin
 
 from . import validation
 from .models import (
+    Activity,
     Document,
     LRSClient,
     Statement,
     StatementActivity,
     StatementAgent,
+    iri_hash,
     secret_digest,
 )
 
@@ -281,9 +283,77 @@ def _store(institution, statements: list[dict], authority: dict, client) -> Stor
         activity_rows.extend(StatementActivity(statement_id=row.id, iri=i) for i in iris)
     StatementAgent.objects.bulk_create(agent_rows)
     StatementActivity.objects.bulk_create(activity_rows)
+    _activities_merge(institution, new_statements, authority, now)
     if targets:
         Statement.objects.filter(institution=institution, pk__in=list(targets)).update(voided=True)
     return StoreOutcome(ids=[uuid.UUID(s["id"]) for s in prepared], created=len(rows))
+
+
+def _definitions_of(part: dict, found: list[tuple[str, dict]]) -> None:
+    obj = part.get("object", {})
+    if obj.get("objectType", "Activity") == "Activity" and obj.get("definition"):
+        found.append((obj["id"], obj["definition"]))
+    for items in part.get("context", {}).get("contextActivities", {}).values():
+        found.extend((item["id"], item["definition"]) for item in items if item.get("definition"))
+    if obj.get("objectType") == "SubStatement":
+        _definitions_of(obj, found)
+
+
+def _authority_key(authority: dict) -> str:
+    return validation.agent_key(authority) or json.dumps(authority, sort_keys=True)
+
+
+_MAPS = ("name", "description", "extensions")
+
+
+def merge_definition(current: dict, incoming: dict, *, owner: bool) -> dict:
+    """The owner's newer definition wins key by key (language maps merged by language);
+    another authority only adds languages and properties the definition lacks."""
+    merged = dict(current)
+    for key, value in incoming.items():
+        if key in _MAPS and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value} if owner else {**value, **merged[key]}
+        elif owner or key not in merged:
+            merged[key] = value
+    return merged
+
+
+def _activities_merge(institution, statements: list[dict], authority: dict, now) -> None:
+    """Fold the batch's activity definitions into the canonical ones (two queries at most)."""
+    found: list[tuple[str, dict]] = []
+    for statement in statements:
+        _definitions_of(statement, found)
+    if not found:
+        return
+    who = _authority_key(authority)
+    rows = {
+        row.iri_hash: row
+        for row in Activity.objects.filter(
+            institution=institution, iri_hash__in={iri_hash(iri) for iri, _d in found}
+        )
+    }
+    created, changed = {}, {}
+    for iri, definition in found:
+        key = iri_hash(iri)
+        row = rows.get(key) or created.get(key)
+        if row is None:
+            created[key] = Activity(
+                institution=institution,
+                iri_hash=key,
+                iri=iri,
+                definition=definition,
+                owner_key=who,
+                updated=now,
+            )
+            continue
+        merged = merge_definition(row.definition, definition, owner=row.owner_key == who)
+        if merged != row.definition:
+            row.definition, row.updated = merged, now
+            if key in rows:
+                changed[key] = row
+    Activity.objects.bulk_create(created.values())
+    if changed:
+        Activity.objects.bulk_update(changed.values(), ["definition", "updated"])
 
 
 def _void_targets(*, institution, rows: list[Statement], targets: dict) -> None:
