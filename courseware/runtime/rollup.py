@@ -1,0 +1,238 @@
+"""Rollup: from each SCO's run-time data to the attempt's outcome.
+
+SCORM 1.2: the LMS decides passed/failed from the mastery score (when the attempt is for
+credit and the SCO reported score.raw), and the course is completed when every SCO is
+completed or passed. SCORM 2004: the SCO's results go through the sequencing engine
+(`courseware.sequencing.apply_runtime`, which rolls up the activity tree); the attempt's
+outcome is read from the engine's states of the top-level activities, falling back on the
+same every-SCO rule when the engine is not installed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from ..models import Activity, Attempt, CmiRecord, PackageVersion
+from .cmi import SCORM12, SCORM2004
+
+
+@dataclass
+class ScoResult:
+    """One SCO's statuses after a commit, in SCORM 2004 terms."""
+
+    completion_status: str
+    success_status: str
+    score_scaled: float | None
+    score_raw: float | None
+    progress_measure: float | None
+
+
+def _float(value) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def sco_result_12(data: dict, activity: Activity, *, credit: bool) -> tuple[ScoResult, str]:
+    """Statuses of a SCORM 1.2 SCO, and the lesson_status the LMS keeps for it."""
+    status = data.get("cmi.core.lesson_status") or "not attempted"
+    if status == "not attempted":
+        status = "incomplete"  # the SCO has been launched and has committed
+    raw = _float(data.get("cmi.core.score.raw"))
+    if credit and activity.mastery_score is not None and raw is not None:
+        # RTE 3.4.4: with a mastery score the LMS sets passed/failed from the raw score.
+        status = "passed" if raw >= float(activity.mastery_score) else "failed"
+    low = _float(data.get("cmi.core.score.min"))
+    high = _float(data.get("cmi.core.score.max"))
+    scaled = None
+    if raw is not None:
+        if low is not None and high is not None and high > low:
+            scaled = (raw - low) / (high - low)
+        else:
+            scaled = raw / 100
+        scaled = max(-1.0, min(1.0, scaled))
+    completion = "completed" if status in ("completed", "passed") else "incomplete"
+    success = status if status in ("passed", "failed") else "unknown"
+    return ScoResult(completion, success, scaled, raw, None), status
+
+
+def sco_result_2004(data: dict, activity: Activity) -> ScoResult:
+    """Statuses of a SCORM 2004 SCO, with the LMS's threshold rules (RTE 4.2.4.1, 4.2.22.1)."""
+    completion = data.get("cmi.completion_status") or "unknown"
+    progress = _float(data.get("cmi.progress_measure"))
+    if activity.completion_threshold is not None and progress is not None:
+        completion = (
+            "completed" if progress >= float(activity.completion_threshold) else "incomplete"
+        )
+    success = data.get("cmi.success_status") or "unknown"
+    scaled = _float(data.get("cmi.score.scaled"))
+    if activity.min_normalized_measure is not None and scaled is not None:
+        success = "passed" if scaled >= float(activity.min_normalized_measure) else "failed"
+    return ScoResult(completion, success, scaled, _float(data.get("cmi.score.raw")), progress)
+
+
+def launchable_activities(version: PackageVersion) -> list[Activity]:
+    """The SCOs of the version's default organization, in table-of-contents order."""
+    organization = version.default_organization()
+    if organization is None:
+        return []
+    return list(
+        Activity.objects.filter(organization=organization, is_launchable=True).order_by(
+            "sort_order"
+        )
+    )
+
+
+@dataclass
+class Outcome:
+    completion_status: str
+    success_status: str
+    score_scaled: float | None
+    total_time_seconds: float
+
+
+def every_sco(attempt: Attempt) -> Outcome:
+    """Completed when every SCO is; failed if any failed; passed if one passed and none failed."""
+    activities = launchable_activities(attempt.version)
+    records = {record.activity_id: record for record in CmiRecord.objects.filter(attempt=attempt)}
+    total = sum(record.total_seconds for record in records.values())
+    statuses = [records.get(activity.pk) for activity in activities]
+    if not any(statuses):
+        completion = "not attempted"
+    elif all(r is not None and r.completion_status == "completed" for r in statuses):
+        completion = "completed"
+    else:
+        completion = "incomplete"
+    successes = {r.success_status for r in statuses if r is not None}
+    if "failed" in successes:
+        success = "failed"
+    elif "passed" in successes:
+        success = "passed"
+    else:
+        success = "unknown"
+    scores = [r.score_scaled for r in statuses if r is not None and r.score_scaled is not None]
+    score = round(sum(scores) / len(scores), 6) if scores else None
+    return Outcome(completion, success, score, total)
+
+
+# --- SCORM 2004 through the sequencing engine --------------------------------------------
+
+
+def engine():
+    """`courseware.sequencing` when it is installed (it is written alongside this module)."""
+    try:
+        from courseware import sequencing
+    except ImportError:
+        return None
+    if not hasattr(sequencing, "apply_runtime"):
+        return None
+    return sequencing
+
+
+def tree_for(version: PackageVersion):
+    """The sequencing tree of the version's default organization."""
+    sequencing = engine()
+    organization = version.default_organization()
+    rows = (
+        Activity.objects.filter(organization=organization).order_by("sort_order")
+        if organization
+        else []
+    )
+    activities = [
+        sequencing.SeqActivity(
+            id=row.pk,
+            identifier=row.identifier,
+            title=row.title,
+            parent_id=row.parent_id,
+            sort_order=row.sort_order,
+            is_launchable=row.is_launchable,
+            is_visible=row.is_visible,
+            sequencing=row.sequencing or {},
+            prerequisites=row.prerequisites,
+        )
+        for row in rows
+    ]
+    standard = SCORM12 if version.kind == PackageVersion.Kind.SCORM12 else SCORM2004
+    return sequencing.Tree(activities, standard), activities
+
+
+def states_load(attempt: Attempt) -> tuple[dict, dict]:
+    """ActivityState objects by activity id, and the global objectives, from the attempt."""
+    sequencing = engine()
+    stored = attempt.sequencing_state or {}
+    states = {
+        int(key): sequencing.ActivityState(**value)
+        for key, value in (stored.get("states") or {}).items()
+    }
+    return states, dict(stored.get("global_objectives") or {})
+
+
+def states_store(attempt: Attempt, states: dict, global_objectives: dict, **extra) -> None:
+    """Write the engine's states back into the attempt (the caller saves it)."""
+    stored = dict(attempt.sequencing_state or {})
+    stored["states"] = {str(key): asdict(state) for key, state in states.items()}
+    stored["global_objectives"] = global_objectives
+    stored.update(extra)
+    attempt.sequencing_state = stored
+
+
+def apply_2004(attempt: Attempt, activity: Activity, result: ScoResult, data: dict) -> None:
+    """Hand the SCO's session results to the sequencing engine and store its rolled-up states."""
+    sequencing = engine()
+    if sequencing is None:
+        return
+    tree, _rows = tree_for(attempt.version)
+    states, global_objectives = states_load(attempt)
+    objectives = {}
+    index = 0
+    while f"cmi.objectives.{index}.id" in data:
+        prefix = f"cmi.objectives.{index}."
+        objectives[data[prefix + "id"]] = {
+            "satisfied": {"passed": True, "failed": False}.get(data.get(prefix + "success_status")),
+            "measure": _float(data.get(prefix + "score.scaled")),
+            "completion": data.get(prefix + "completion_status"),
+            "progress_measure": _float(data.get(prefix + "progress_measure")),
+        }
+        index += 1
+    sequencing.apply_runtime(
+        tree,
+        states,
+        activity.pk,
+        completion_status=result.completion_status,
+        success_status=result.success_status,
+        score_scaled=result.score_scaled,
+        progress_measure=result.progress_measure,
+        objectives=objectives,
+        global_objectives=global_objectives,
+    )
+    states_store(attempt, states, global_objectives)
+
+
+def engine_outcome(attempt: Attempt, fallback: Outcome) -> Outcome:
+    """The attempt's outcome from the engine's rolled-up top-level activities, when it has them."""
+    sequencing = engine()
+    stored = (attempt.sequencing_state or {}).get("states") or {}
+    if sequencing is None or not stored:
+        return fallback
+    organization = attempt.version.default_organization()
+    tops = list(
+        Activity.objects.filter(organization=organization, parent=None).values_list("pk", flat=True)
+    )
+    top_states = [stored.get(str(pk)) for pk in tops]
+    if not tops or any(state is None for state in top_states):
+        return fallback
+    if all(s["attempt_progress_status"] and s["attempt_completion_status"] for s in top_states):
+        completion = "completed"
+    elif any(s["attempt_progress_status"] for s in top_states):
+        completion = "incomplete"
+    else:
+        completion = fallback.completion_status
+    success = fallback.success_status
+    if all(s["objective_progress_status"] for s in top_states):
+        success = "passed" if all(s["objective_satisfied_status"] for s in top_states) else "failed"
+    measures = [
+        s["objective_normalized_measure"] for s in top_states if s["objective_measure_status"]
+    ]
+    score = round(sum(measures) / len(measures), 6) if measures else fallback.score_scaled
+    return Outcome(completion, success, score, fallback.total_time_seconds)
