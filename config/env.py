@@ -46,6 +46,12 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def origin_hosts(origin: str) -> list[str]:
+    """The host name of an origin URL (TAYNGHE_CONTENT_ORIGIN), as an ALLOWED_HOSTS entry."""
+    host = urlparse(origin.strip()).hostname if origin.strip() else None
+    return [host] if host else []
+
+
 def database_url() -> str:
     """DATABASE_URL, or the embedded SQLite file under var/."""
     return env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'taynghe.sqlite3'}")

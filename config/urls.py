@@ -29,6 +29,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("config.api")),
     path("xapi/", include("lrs.urls")),
+    path("courseware/", include("courseware.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

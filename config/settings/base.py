@@ -11,6 +11,9 @@ SECRET_KEY = env.env_str("DJANGO_SECRET_KEY")
 DEBUG = env.env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env.env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env.env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Where package content runs, apart from the platform's pages (courseware/origins.py).
+TAYNGHE_CONTENT_ORIGIN = env.env_str("TAYNGHE_CONTENT_ORIGIN")
+ALLOWED_HOSTS += env.origin_hosts(TAYNGHE_CONTENT_ORIGIN)
 
 INSTALLED_APPS = [
     # The platform's parts, bottom to top (docs/architecture.md).
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Only content is served on the content host (TAYNGHE_CONTENT_ORIGIN).
+    "courseware.origins.ContentHostMiddleware",
     # After CommonMiddleware has validated the host.
     "lms.site_cache.SiteLookupCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,0 +1,1 @@
+"""Courseware HTTP views: content files, the launcher, the runtime endpoints, the player."""
