@@ -28,6 +28,17 @@ COPY . /app
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip install ".[elasticsearch]"
 
+# scorm-again (the SCORM runtime of the courseware launcher) from package-lock.json, with
+# Node borrowed from its official image for this step only; its two runtimes become static
+# files exactly as `make node-packages` copies them.
+RUN --mount=type=bind,from=node:22-bookworm-slim,source=/usr/local,target=/opt/node \
+    PATH="/opt/node/bin:$PATH" npm ci --omit=dev --no-audit --no-fund \
+    && mkdir -p courseware/static/courseware/vendor \
+    && cp node_modules/scorm-again/dist/scorm12.min.js node_modules/scorm-again/dist/scorm12.min.js.map \
+          node_modules/scorm-again/dist/scorm2004.min.js node_modules/scorm-again/dist/scorm2004.min.js.map \
+          courseware/static/courseware/vendor/ \
+    && rm -rf node_modules
+
 # Translations and static files are built into the image. Production settings refuse
 # to load without a secret, so this RUN alone gets a throwaway one; it is not in ENV
 # and never reaches a running container.

@@ -15,10 +15,13 @@ PORT ?= 8000
 
 .PHONY: run test setup system-packages node-packages messages lint check pytest migrate demo bench clean
 
-run: setup messages migrate demo
+run: setup node-packages messages migrate demo
 	@echo ""
 	@echo "Taynghe is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@# A background worker runs the queued jobs (package imports) beside the web server.
+	TASKS_BACKEND=django_tasks_db.DatabaseBackend $(MANAGE) db_worker --interval 1 --no-startup-delay & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	TASKS_BACKEND=django_tasks_db.DatabaseBackend $(MANAGE) runserver $(HOST):$(PORT)
 
 test: setup system-packages node-packages messages lint check pytest
 
@@ -44,11 +47,19 @@ system-packages:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
 
-node-packages: node_modules/.installed
+# scorm-again's runtimes, copied where the static files are found (git-ignored).
+SCORM_AGAIN := courseware/static/courseware/vendor
+
+node-packages: node_modules/.installed $(SCORM_AGAIN)/scorm2004.min.js
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch node_modules/.installed
+
+$(SCORM_AGAIN)/scorm2004.min.js: node_modules/.installed
+	mkdir -p $(SCORM_AGAIN)
+	cp node_modules/scorm-again/dist/scorm12.min.js node_modules/scorm-again/dist/scorm12.min.js.map \
+	   node_modules/scorm-again/dist/scorm2004.min.js node_modules/scorm-again/dist/scorm2004.min.js.map $(SCORM_AGAIN)/
 
 messages: setup
 	@command -v msgfmt >/dev/null || $(MAKE) system-packages
@@ -79,4 +90,4 @@ bench: setup
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) node_modules var/static
+	rm -rf $(VENV) node_modules var/static $(SCORM_AGAIN)
