@@ -608,6 +608,10 @@ class Session:
     def deliver(self, target: int) -> None:
         """Content Delivery Environment Process (DB.2): new attempts (or resumed ones) along the
         path to the target; then Clear Suspended Activity Subprocess (DB.2.1)."""
+        if self.current is not None and self.current != target:
+            # Leaving clusters: end the attempts between the current activity and the common
+            # ancestor (Terminate Descendent Attempts Process, as in SB.2.9 and DB.2).
+            self.terminate_descendents(self.tree.common_ancestor(self.current, target))
         for node in reversed(self.tree.path_to_root(target)):
             s = self.s(node)
             if s.is_active:

@@ -142,12 +142,13 @@ def combine(values: list, combination: str):
 
 
 def rule_fires(tree: Tree, states, activity_id: int, rule: Rule, global_objectives: dict):
+    """Sequencing Rule Check Subprocess (SN UP.2.1). Tracking information that is not known
+    reads as false here, so `not satisfied` holds before an objective is known (the ADL
+    forced-sequential examples rely on it); rollup conditions keep the unknown value."""
     values = []
     for condition in rule.conditions:
-        value = condition_value(tree, states, activity_id, condition, global_objectives)
-        if condition.negate and value is not UNKNOWN:
-            value = not value
-        values.append(value)
+        value = condition_value(tree, states, activity_id, condition, global_objectives) is True
+        values.append(not value if condition.negate else value)
     return combine(values, rule.combination)
 
 
