@@ -9,7 +9,8 @@ class LmsConfig(AppConfig):
     verbose_name = _("Learning")
 
     def ready(self):
-        from . import middleware, site_cache
+        from . import middleware, progress, site_cache
 
         middleware.connect_signals()
         site_cache.connect_signals()
+        progress.connect_signals()

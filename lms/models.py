@@ -401,3 +401,50 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} → {self.course}"
+
+
+class CoursewareProgressQuerySet(EnrolmentQuerySet):
+    """Courseware progress: staff see their institutions' learners', each learner their own."""
+
+
+class CoursewareProgress(models.Model):
+    """A learner's progress in one courseware placement, from courseware's newest outcome."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="courseware_progress"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="courseware_progress"
+    )
+    # Where the package is used, as lms named it at launch ("lesson:42:<block uuid>").
+    placement = models.CharField(_("placement"), max_length=255)
+    package_id = models.PositiveBigIntegerField(_("package"))
+    version_id = models.PositiveBigIntegerField(_("package version"))
+    # The attempt the outcome belongs to (the xAPI registration) and its place in order.
+    attempt_id = models.UUIDField(_("attempt"))
+    attempt_number = models.PositiveIntegerField(default=1)
+    sequence = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    completion_status = models.CharField(_("completion"), max_length=16)
+    success_status = models.CharField(_("success"), max_length=16)
+    score_scaled = models.FloatField(_("scaled score"), null=True, blank=True)
+    total_time_seconds = models.FloatField(_("time (seconds)"), default=0)
+    changed_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CoursewareProgressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "placement"], name="lms_courseware_progress_once"
+            )
+        ]
+        indexes = [models.Index(fields=["institution", "placement"])]
+        verbose_name = _("courseware progress")
+        verbose_name_plural = _("courseware progress")
+
+    def __str__(self) -> str:
+        return f"{self.learner} @ {self.placement}: {self.completion_status}"

@@ -11,17 +11,43 @@ import pytest
 from courseware import api
 from courseware.models import Activity
 from courseware.services import package_import
+from institutions import services as institution_services
+from institutions.models import Institution
+from institutions.roles import InstitutionRole
 from tests import factories
 from tests.courseware import packages
 
 
+def _people(code: str):
+    """An institution with a teacher and two learners, without the page tree."""
+    institution = institution_services.institution_create(
+        actor=None, code=code, name=f"Trường {code}", kind=Institution.Kind.COLLEGE, province="Huế"
+    )
+    people = []
+    for name, role in (
+        ("teacher", InstitutionRole.TEACHER),
+        ("learner", InstitutionRole.LEARNER),
+        ("other", InstitutionRole.LEARNER),
+    ):
+        user = institution_services.user_create(
+            username=f"{code.lower()}-{name}", password=factories.PASSWORD, first_name=name
+        )
+        institution_services.membership_grant(
+            actor=None, user=user, institution=institution, role=role
+        )
+        user.refresh_from_db()
+        people.append(user)
+    return (institution, *people)
+
+
 @pytest.fixture
-def school(site):
-    institution = factories.make_institution(code="CDRT")
-    teacher = factories.make_teacher(institution, "rt-teacher")
-    learner = factories.make_learner(institution, "rt-learner")
-    other = factories.make_learner(institution, "rt-other")
-    return institution, teacher, learner, other
+def school(db):
+    return _people("CDRT")
+
+
+@pytest.fixture
+def school_b(db):
+    return _people("CDRB")
 
 
 @pytest.fixture
