@@ -29,3 +29,52 @@ __all__ = [
 ]
 
 # --- Delivery (player, launch tokens, content files): appended below by its engineer ---------
+
+
+def launch_token(*, learner_id: int, version_id: int, platform_origin: str, attempt=None) -> str:
+    """A signed launch for the player: a learner's attempt, or (no attempt) an author preview."""
+    from .views.tokens import launch_token as make
+
+    return make(
+        user_id=learner_id,
+        version_id=version_id,
+        platform_origin=platform_origin,
+        attempt_id=None if attempt is None else attempt.pk,
+    )
+
+
+def player_url(*, token: str, item: int | None = None, window: str = "", next_url: str = "") -> str:
+    """The player's path for a launch token: one item first, a new window, where exit goes."""
+    from .views.player import player_url as make
+
+    return make(token=token, item=item, window=window, next_url=next_url)
+
+
+def request_origin(request) -> str:
+    """The platform origin of a request, as launch tokens record it."""
+    from .origins import request_origin as origin
+
+    return origin(request)
+
+
+def package_version(*, package_id: int, number: int | None):
+    """A package's ready version by number (None: the latest), or None."""
+    from .models import PackageVersion
+
+    versions = PackageVersion.objects.filter(
+        package_id=package_id, status=PackageVersion.Status.READY
+    )
+    if number:
+        return versions.filter(number=number).first()
+    return versions.order_by("-number").first()
+
+
+def activity_id_for(*, version, identifier: str) -> int | None:
+    """The id of a launchable item of a version by its manifest identifier."""
+    from .models import Activity
+
+    return (
+        Activity.objects.filter(version=version, identifier=identifier, is_launchable=True)
+        .values_list("pk", flat=True)
+        .first()
+    )

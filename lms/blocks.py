@@ -1,10 +1,14 @@
-"""StreamField blocks for lesson bodies. Later parts add courseware, media and exam blocks."""
+"""StreamField blocks for lesson bodies. Later parts add media and exam blocks."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
+
+from courseware import api as courseware
+from courseware.views.chooser import PackageChooserBlock
 
 
 class CalloutBlock(blocks.StructBlock):
@@ -37,6 +41,82 @@ class DocumentBlock(blocks.StructBlock):
         description = _("A file learners download: a worksheet, a standard, a drawing.")
 
 
+class CoursewareBlock(blocks.StructBlock):
+    """A courseware package, or one item of it, played in the lesson."""
+
+    package = PackageChooserBlock(label=_("Package"))
+    item = blocks.CharBlock(
+        required=False,
+        max_length=255,
+        label=_("Item"),
+        help_text=_("The identifier of one item of the package; empty plays the whole package."),
+    )
+    version = blocks.IntegerBlock(
+        required=False,
+        min_value=1,
+        label=_("Version"),
+        help_text=_(
+            "The version new learners start on; empty takes the latest when you save. "
+            "Learners already in an attempt stay on their version."
+        ),
+    )
+    display = blocks.ChoiceBlock(
+        choices=[("embedded", _("In the page")), ("window", _("In a new window"))],
+        default="embedded",
+        label=_("Display"),
+    )
+
+    class Meta:
+        icon = "folder-open-inverse"
+        template = "lms/blocks/courseware.html"
+        label = _("Courseware")
+        description = _("A SCORM package (or one of its items) with its player.")
+
+    def clean(self, value):
+        value = super().clean(value)
+        package = value.get("package")
+        if package is None:
+            return value
+        version = courseware.package_version(package_id=package.pk, number=value.get("version"))
+        if version is None:
+            raise blocks.StructBlockValidationError(
+                block_errors={"version": ValidationError(_("This package has no such version."))}
+            )
+        value["version"] = version.number
+        item = (value.get("item") or "").strip()
+        if item and courseware.activity_id_for(version=version, identifier=item) is None:
+            raise blocks.StructBlockValidationError(
+                block_errors={"item": ValidationError(_("This version has no such item."))}
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        from .launch import course_of, may_preview, placement_of
+        from .models import CoursewareProgress, Enrolment
+
+        context = super().get_context(value, parent_context=parent_context)
+        page = context.get("page")
+        request = context.get("request")
+        user = getattr(request, "user", None)
+        block_id = next(
+            (child.id for child in getattr(page, "body", []) if child.value is value), None
+        )
+        context.update(block_id=block_id, can_start=False, can_preview=False, progress=None)
+        if page is None or block_id is None or user is None or not user.is_authenticated:
+            return context
+        course = course_of(page)
+        if course is None:
+            return context
+        enrolled = Enrolment.objects.active().filter(learner=user, course_id=course.pk).exists()
+        context["can_start"] = enrolled
+        context["can_preview"] = not enrolled and may_preview(user, course)
+        if enrolled:
+            context["progress"] = CoursewareProgress.objects.filter(
+                learner=user, placement=placement_of(page, block_id)
+            ).first()
+        return context
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     """The body of a lesson."""
 
@@ -48,6 +128,7 @@ class LessonBodyBlock(blocks.StreamBlock):
     document = DocumentBlock()
     embed = EmbedBlock(icon="media", label=_("Embedded media"))
     callout = CalloutBlock()
+    courseware = CoursewareBlock()
 
     class Meta:
         block_counts = {}

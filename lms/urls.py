@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import launch, views
 
 app_name = "lms"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("teach/", views.teach_index, name="teach_index"),
     path("teach/courses/<int:course_id>/", views.teach_course, name="teach_course"),
     path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
+    path(
+        "lessons/<int:page_id>/courseware/<str:block_id>/",
+        launch.courseware_launch,
+        name="courseware_launch",
+    ),
 ]
