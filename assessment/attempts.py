@@ -437,6 +437,15 @@ def _check_seq(seq: Any) -> int:
     return seq
 
 
+def _attempt_locked(pk: int) -> Attempt:
+    """The attempt row, locked until the transaction ends (PostgreSQL; SQLite locks the file)."""
+    return Attempt.objects.select_for_update().get(pk=pk)
+
+
+def _stored_answer(question: AttemptQuestion) -> Answer | None:
+    return Answer.objects.filter(question=question).first()
+
+
 @transaction.atomic
 def answer_save(
     *,
@@ -459,7 +468,7 @@ def answer_save(
     seq = _check_seq(seq)
     # The attempt row lock serialises saves and submission of one attempt: a save either
     # lands before the submit marks, or sees the attempt submitted.
-    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    attempt = _attempt_locked(attempt.pk)
     _require_own(attempt, learner)
     if attempt.status == Attempt.Status.SUBMITTED:
         raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
@@ -475,7 +484,7 @@ def answer_save(
     if question is None:
         raise UnknownQuestion(_("This attempt has no such question."))
     _check_response(question, response)
-    stored = Answer.objects.filter(question=question).first()
+    stored = _stored_answer(question)
     if stored is not None:
         if seq < stored.seq:
             return SaveResult("stale", stored.seq, stored.saved_at)
