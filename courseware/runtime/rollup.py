@@ -3,14 +3,14 @@
 SCORM 1.2: the LMS decides passed/failed from the mastery score (when the attempt is for
 credit and the SCO reported score.raw), and the course is completed when every SCO is
 completed or passed. SCORM 2004: the SCO's results go through the sequencing engine
-(`courseware.sequencing.apply_runtime`, which rolls up the activity tree); the attempt's
-outcome is read from the engine's states of the top-level activities, falling back on the
-same every-SCO rule when the engine is not installed.
+(`courseware.sequencing.apply_runtime`, which rolls up the activity tree) and the attempt's
+outcome is the organization's rolled-up state (the root of the tree), falling back on the
+every-SCO rule when the engine has no state yet.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..models import Activity, Attempt, CmiRecord, PackageVersion
 from .cmi import SCORM12, SCORM2004
@@ -130,9 +130,10 @@ def engine():
     return sequencing
 
 
-def tree_for(version: PackageVersion):
-    """The sequencing tree of the version's default organization."""
+def tree_for(attempt: Attempt):
+    """The sequencing tree of the attempt's version (default organization as the root)."""
     sequencing = engine()
+    version = attempt.version
     organization = version.default_organization()
     rows = (
         Activity.objects.filter(organization=organization).order_by("sort_order")
@@ -150,89 +151,101 @@ def tree_for(version: PackageVersion):
             is_visible=row.is_visible,
             sequencing=row.sequencing or {},
             prerequisites=row.prerequisites,
+            completion_threshold=_float(row.completion_threshold),
         )
         for row in rows
     ]
     standard = SCORM12 if version.kind == PackageVersion.Kind.SCORM12 else SCORM2004
-    return sequencing.Tree(activities, standard), activities
+    return sequencing.Tree(
+        activities,
+        standard,
+        root_sequencing=(organization.sequencing or {}) if organization else {},
+        root_title=organization.title if organization else "",
+        # Selection and randomization stay the same for the whole attempt.
+        seed=str(attempt.pk),
+    )
 
 
 def states_load(attempt: Attempt) -> tuple[dict, dict]:
     """ActivityState objects by activity id, and the global objectives, from the attempt."""
-    sequencing = engine()
     stored = attempt.sequencing_state or {}
-    states = {
-        int(key): sequencing.ActivityState(**value)
-        for key, value in (stored.get("states") or {}).items()
-    }
+    states = engine().states_from_json(stored.get("states"))
     return states, dict(stored.get("global_objectives") or {})
 
 
 def states_store(attempt: Attempt, states: dict, global_objectives: dict, **extra) -> None:
     """Write the engine's states back into the attempt (the caller saves it)."""
     stored = dict(attempt.sequencing_state or {})
-    stored["states"] = {str(key): asdict(state) for key, state in states.items()}
+    stored["states"] = engine().states_to_json(states)
     stored["global_objectives"] = global_objectives
     stored.update(extra)
     attempt.sequencing_state = stored
 
 
-def apply_2004(attempt: Attempt, activity: Activity, result: ScoResult, data: dict) -> None:
-    """Hand the SCO's session results to the sequencing engine and store its rolled-up states."""
-    sequencing = engine()
-    if sequencing is None:
-        return
-    tree, _rows = tree_for(attempt.version)
-    states, global_objectives = states_load(attempt)
-    objectives = {}
+def _objectives(data: dict) -> list[dict]:
+    """cmi.objectives of a commit as the engine reads them."""
+    found = []
     index = 0
     while f"cmi.objectives.{index}.id" in data:
         prefix = f"cmi.objectives.{index}."
-        objectives[data[prefix + "id"]] = {
-            "satisfied": {"passed": True, "failed": False}.get(data.get(prefix + "success_status")),
-            "measure": _float(data.get(prefix + "score.scaled")),
-            "completion": data.get(prefix + "completion_status"),
-            "progress_measure": _float(data.get(prefix + "progress_measure")),
-        }
+        found.append(
+            {
+                "id": data[prefix + "id"],
+                "success_status": data.get(prefix + "success_status"),
+                "completion_status": data.get(prefix + "completion_status"),
+                "score": {"scaled": _float(data.get(prefix + "score.scaled"))},
+                "progress_measure": _float(data.get(prefix + "progress_measure")),
+            }
+        )
         index += 1
+    return found
+
+
+def apply_results(
+    attempt: Attempt, activity: Activity, result: ScoResult, data: dict, lesson_status: str = ""
+) -> None:
+    """Copy the SCO's results into its tracking state and roll the tree up (SN 4.2 mapping).
+
+    Done at every accepted commit, so the table of contents and the rolled-up outcome follow
+    the learner live; the engine's mapping is idempotent for the same values.
+    """
+    sequencing = engine()
+    if sequencing is None:
+        return
+    tree = tree_for(attempt)
+    states, global_objectives = states_load(attempt)
+    scorm12 = attempt.version.kind == PackageVersion.Kind.SCORM12
     sequencing.apply_runtime(
         tree,
         states,
         activity.pk,
-        completion_status=result.completion_status,
-        success_status=result.success_status,
+        completion_status=lesson_status if scorm12 else result.completion_status,
+        success_status=None if scorm12 else result.success_status,
         score_scaled=result.score_scaled,
         progress_measure=result.progress_measure,
-        objectives=objectives,
+        objectives=[] if scorm12 else _objectives(data),
         global_objectives=global_objectives,
     )
     states_store(attempt, states, global_objectives)
 
 
 def engine_outcome(attempt: Attempt, fallback: Outcome) -> Outcome:
-    """The attempt's outcome from the engine's rolled-up top-level activities, when it has them."""
+    """SCORM 2004: the attempt's outcome is the organization's rolled-up tracking state."""
     sequencing = engine()
     stored = (attempt.sequencing_state or {}).get("states") or {}
-    if sequencing is None or not stored:
+    if sequencing is None or str(sequencing.ROOT_ID) not in stored:
         return fallback
-    organization = attempt.version.default_organization()
-    tops = list(
-        Activity.objects.filter(organization=organization, parent=None).values_list("pk", flat=True)
-    )
-    top_states = [stored.get(str(pk)) for pk in tops]
-    if not tops or any(state is None for state in top_states):
-        return fallback
-    if all(s["attempt_progress_status"] and s["attempt_completion_status"] for s in top_states):
-        completion = "completed"
-    elif any(s["attempt_progress_status"] for s in top_states):
-        completion = "incomplete"
+    tree = tree_for(attempt)
+    states, global_objectives = states_load(attempt)
+    root = sequencing.ROOT_ID
+    satisfied, measure = sequencing.objective_status(tree, states, root, "", global_objectives)
+    completed = sequencing.completion_status(tree, states, root, global_objectives)
+    if completed is None:
+        completion = (
+            "incomplete" if fallback.completion_status != "not attempted" else "not attempted"
+        )
     else:
-        completion = fallback.completion_status
-    success = fallback.success_status
-    if all(s["objective_progress_status"] for s in top_states):
-        success = "passed" if all(s["objective_satisfied_status"] for s in top_states) else "failed"
-    measures = [
-        s["objective_normalized_measure"] for s in top_states if s["objective_measure_status"]
-    ]
-    score = round(sum(measures) / len(measures), 6) if measures else fallback.score_scaled
+        completion = "completed" if completed else "incomplete"
+    success = "unknown" if satisfied is None else ("passed" if satisfied else "failed")
+    score = round(measure, 6) if measure is not None else None
     return Outcome(completion, success, score, fallback.total_time_seconds)

@@ -341,6 +341,7 @@ def runtime_commit(
             # commit of the same session never adds it twice.
             record.session_seconds = seconds
         record.exit = values.get("cmi.core.exit" if standard == SCORM12 else "cmi.exit", "")
+        status = ""
         if standard == SCORM12:
             result, status = rollup.sco_result_12(values, activity, credit=True)
             record.data["cmi.core.lesson_status"] = status
@@ -355,9 +356,8 @@ def runtime_commit(
             record.closed_seconds += record.session_seconds
             record.session_seconds = 0
             record.session_open = False
-            if standard == SCORM2004:
-                rollup.apply_2004(attempt, activity, result, values)
         record.save()
+        rollup.apply_results(attempt, activity, result, values, status)
         _attempt_rollup(attempt, standard, learner)
         commit_result = _result(record, attempt)
         stored = asdict(commit_result)
@@ -438,7 +438,7 @@ def _attempt_rollup(attempt: Attempt, standard: str, learner) -> None:
 
 
 def _navigation_or_none(attempt: Attempt, learner):
-    if attempt.version.kind != PackageVersion.Kind.SCORM2004 or rollup.engine() is None:
+    if rollup.engine() is None:
         return None
     return navigation(attempt=attempt, learner=learner)
 
@@ -449,7 +449,7 @@ def navigation(*, attempt: Attempt, learner):
     sequencing = rollup.engine()
     if sequencing is None:
         raise ValidationError(_("Sequencing is not available."), code="no_sequencing")
-    tree, _rows = rollup.tree_for(attempt.version)
+    tree = rollup.tree_for(attempt)
     states, global_objectives = rollup.states_load(attempt)
     current = (attempt.sequencing_state or {}).get("current_id")
     return sequencing.navigation_view(tree, states, current, global_objectives)
@@ -465,15 +465,22 @@ def navigate(*, attempt: Attempt, learner, request: str, target_id: int | None =
         attempt = Attempt.objects.select_for_update().select_related("version").get(pk=attempt.pk)
         if attempt.status != Attempt.Status.ACTIVE:
             raise PermissionDenied(_("This attempt is closed."))
-        tree, _rows = rollup.tree_for(attempt.version)
+        tree = rollup.tree_for(attempt)
         states, global_objectives = rollup.states_load(attempt)
         current = (attempt.sequencing_state or {}).get("current_id")
         result = sequencing.navigation_request(
             tree, states, current, request, target_id, global_objectives
         )
         if not result.error:
-            rollup.states_store(attempt, states, global_objectives, current_id=result.deliver_id)
+            rollup.states_store(attempt, states, global_objectives, current_id=result.current_id)
             attempt.save(update_fields=["sequencing_state", "updated_at"])
+            audit_record(
+                actor=learner,
+                action="courseware.navigate",
+                obj=attempt,
+                institution=attempt.institution,
+                data={"request": request, "target": target_id, "deliver": result.deliver_id},
+            )
     return result
 
 
