@@ -97,6 +97,9 @@ class Statement(models.Model):
     voided = models.BooleanField(default=False)
     # For a voiding statement: the id it voids (a target may arrive after it).
     voids = models.UUIDField(null=True, blank=True)
+    # The id of the statement a StatementRef object points at (voiding statements too):
+    # queries return a referencing statement when its target matches their filters.
+    ref_target = models.UUIDField(null=True, blank=True)
     payload = models.JSONField()
 
     class Meta:
@@ -113,6 +116,7 @@ class Statement(models.Model):
             ),
             models.Index(fields=["institution", "client", "stored"], name="lrs_st_client"),
             models.Index(fields=["voids"], name="lrs_st_voids"),
+            models.Index(fields=["institution", "ref_target", "stored"], name="lrs_st_ref"),
         ]
 
     def __str__(self) -> str:

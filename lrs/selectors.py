@@ -13,7 +13,15 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Activity, Document, LRSClient, Statement, iri_hash
+from .models import (
+    Activity,
+    Document,
+    LRSClient,
+    Statement,
+    StatementActivity,
+    StatementAgent,
+    iri_hash,
+)
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -71,6 +79,33 @@ def statement_get(
     )
 
 
+def _content_filter(query: StatementFilter) -> Q | None:
+    """What agent, verb, activity and registration ask of a statement's own content."""
+    conditions = []
+    if query.agent_key:
+        if query.related_agents:
+            agents = StatementAgent.objects.filter(key=query.agent_key).values("statement_id")
+            conditions.append(Q(pk__in=agents))
+        else:
+            conditions.append(Q(actor_key=query.agent_key) | Q(object_agent_key=query.agent_key))
+    if query.verb:
+        conditions.append(Q(verb_id=query.verb))
+    if query.activity:
+        if query.related_activities:
+            activities = StatementActivity.objects.filter(iri=query.activity).values("statement_id")
+            conditions.append(Q(pk__in=activities))
+        else:
+            conditions.append(Q(activity_id=query.activity))
+    if query.registration:
+        conditions.append(Q(registration=query.registration))
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined &= condition
+    return combined
+
+
 def statements_page(
     *,
     institution,
@@ -86,22 +121,12 @@ def statements_page(
     now = timezone.now()
     position = position or Position(through=now)
     statements = _scoped(institution, client).filter(voided=False, stored__lte=position.through)
-    if query.agent_key:
-        if query.related_agents:
-            statements = statements.filter(agents__key=query.agent_key)
-        else:
-            statements = statements.filter(
-                Q(actor_key=query.agent_key) | Q(object_agent_key=query.agent_key)
-            )
-    if query.verb:
-        statements = statements.filter(verb_id=query.verb)
-    if query.activity:
-        if query.related_activities:
-            statements = statements.filter(activities__iri=query.activity)
-        else:
-            statements = statements.filter(activity_id=query.activity)
-    if query.registration:
-        statements = statements.filter(registration=query.registration)
+    content = _content_filter(query)
+    if content is not None:
+        # The StatementRef rule: a statement whose object is a StatementRef matches when
+        # its target does (one level), the target voided or not.
+        targets = Statement.objects.filter(content, institution=institution).values("id")
+        statements = statements.filter(content | Q(ref_target__in=targets))
     if query.since:
         statements = statements.filter(stored__gt=query.since)
     if query.until:
@@ -191,7 +216,8 @@ def _object(obj: dict, fmt: str, languages: list[str]) -> dict:
     if kind != "Activity":
         return obj
     if fmt == "ids":
-        return {"objectType": "Activity", "id": obj["id"]}
+        # The least that identifies it: Activity is the default objectType.
+        return {"id": obj["id"]}
     definition = obj.get("definition")
     if not definition:
         return obj

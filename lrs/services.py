@@ -193,6 +193,7 @@ def _row(statement: dict, *, institution, client, stored) -> Statement:
         actor_key=validation.agent_key(statement["actor"]),
         object_agent_key=validation.agent_key(obj) if kind in ("Agent", "Group") else "",
         voids=uuid.UUID(obj["id"]) if statement["verb"]["id"] == validation.VOIDED_VERB else None,
+        ref_target=uuid.UUID(obj["id"]) if kind == "StatementRef" else None,
         payload=statement,
     )
 

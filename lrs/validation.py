@@ -29,9 +29,10 @@ _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?"
     r"(Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
+# ISO 8601 durations: weeks stand alone (PnW); otherwise years to seconds.
 _DURATION = re.compile(
-    r"^P(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?W)?(\d+(?:\.\d+)?D)?"
-    r"(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$"
+    r"^P(?:\d+(?:\.\d+)?W|(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?D)?"
+    r"(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?)$"
 )
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -305,7 +306,9 @@ def activity_definition(value: Any, path: str) -> None:
     if "extensions" in value:
         extensions(value["extensions"], f"{path}.extensions")
     interaction = value.get("interactionType")
-    if interaction is not None and interaction not in INTERACTION_TYPES:
+    if interaction is not None and (
+        not isinstance(interaction, str) or interaction not in INTERACTION_TYPES
+    ):
         _fail(f"{path}.interactionType", f"must be one of {', '.join(INTERACTION_TYPES)}")
     if "correctResponsesPattern" in value:
         if interaction is None:
@@ -480,6 +483,16 @@ def substatement(value: Any, path: str) -> None:
     _body(value, path, sub=True)
 
 
+def authority(value: Any, path: str) -> None:
+    """An Agent, or an anonymous Group of exactly two Agents (OAuth: consumer and user)."""
+    actor(value, path)
+    if value.get("objectType") == "Group":
+        if any(name in value for name in _IFIS):
+            _fail(path, "a Group authority must be anonymous (an OAuth consumer and user)")
+        if len(value["member"]) != 2:
+            _fail(f"{path}.member", "a Group authority has exactly two Agents")
+
+
 def statement(value: Any, path: str = "statement") -> None:
     """Validate one statement as received, raising `XAPIValidationError` on the first fault."""
     _object(value, path)
@@ -493,7 +506,7 @@ def statement(value: Any, path: str = "statement") -> None:
     if "stored" in value:
         parse_timestamp(value["stored"], f"{path}.stored")
     if "authority" in value:
-        actor(value["authority"], f"{path}.authority")
+        authority(value["authority"], f"{path}.authority")
     _body(value, path, sub=False)
     if value["verb"]["id"] == VOIDED_VERB and value["object"].get("objectType") != "StatementRef":
         _fail(f"{path}.object", "a voiding statement's object must be a StatementRef")

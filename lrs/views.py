@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
@@ -393,8 +394,13 @@ def statements(request: HttpRequest) -> HttpResponse:
         else:
             raise XAPIError(405, f"{xrequest.method} is not allowed on statements")
     except XAPIError as exc:
-        return _error(exc.status, str(exc), version)
-    return _respond(response, version)
+        response = _error(exc.status, str(exc), version)
+    else:
+        response = _respond(response, version)
+    if request.method in ("GET", "HEAD") and "X-Experience-API-Consistent-Through" not in response:
+        # Every answer to a statement read carries it, single statements and refusals too.
+        response["X-Experience-API-Consistent-Through"] = services.format_timestamp(timezone.now())
+    return response
 
 
 @csrf_exempt

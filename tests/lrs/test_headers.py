@@ -109,3 +109,12 @@ def test_alternate_syntax_get(xapi, new_id):
 def test_alternate_syntax_refuses_other_query_parameters(xapi, new_id):
     response = _alternate(xapi, "GET", {}, query=f"&statementId={new_id}")
     assert response.status_code == 400
+
+
+def test_consistent_through_on_single_statements_and_refusals(xapi, new_id):
+    xapi.put(new_id, make_statement())
+    assert xapi.get({"statementId": new_id})["X-Experience-API-Consistent-Through"]
+    refused = xapi.get({"statementId": new_id, "verb": "http://x.example/v"})
+    assert refused.status_code == 400
+    assert refused["X-Experience-API-Consistent-Through"]
+    assert "X-Experience-API-Consistent-Through" not in xapi.post(make_statement())

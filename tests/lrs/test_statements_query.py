@@ -186,7 +186,7 @@ def test_format_ids_keeps_only_identifiers(xapi, stored):
     statement = xapi.get({"statementId": stored["lan_completed_lesson"], "format": "ids"}).json()
     assert statement["actor"] == LAN
     assert statement["verb"] == COMPLETED
-    assert statement["object"] == {"objectType": "Activity", "id": LESSON}
+    assert statement["object"] == {"id": LESSON}
 
 
 def test_format_canonical_keeps_one_language(xapi, db):
@@ -314,3 +314,28 @@ def test_format_canonical_picks_one_language_in_interaction_components(xapi, db)
         {"statementId": statement_id, "format": "canonical"}, HTTP_ACCEPT_LANGUAGE="en"
     ).json()
     assert statement["object"]["definition"]["choices"][0]["description"] == {"en-US": "Yes"}
+
+
+def test_statement_ref_rule_returns_referencing_statements_of_a_matching_target(xapi):
+    """1.0.3 §7.2.3: a StatementRef to a matching statement matches, even if it is voided."""
+    target_verb = "http://adlnet.gov/expapi/verbs/attempted"
+    target_id, ref_id, voiding_id, other_id = (str(uuid.uuid4()) for _ in range(4))
+    xapi.post(make_statement(id=target_id, verb={"id": target_verb}))
+    ref = {"objectType": "StatementRef", "id": target_id}
+    time.sleep(0.002)  # distinct `stored` instants, so the order is known
+    xapi.post(make_statement(id=ref_id, verb={"id": "http://example.com/verbs/liked"}, object=ref))
+    xapi.post(make_statement(id=other_id, verb={"id": "http://example.com/verbs/liked"}))
+    time.sleep(0.002)
+    xapi.post(
+        make_statement(
+            id=voiding_id, verb={"id": "http://adlnet.gov/expapi/verbs/voided"}, object=ref
+        )
+    )
+    found = [s["id"] for s in xapi.get({"verb": target_verb}).json()["statements"]]
+    assert found == [voiding_id, ref_id]
+    # since/until and paging apply to the referencing statements themselves.
+    page = xapi.get({"verb": target_verb, "limit": "1"}).json()
+    assert [s["id"] for s in page["statements"]] == [voiding_id]
+    assert (
+        xapi.get({"verb": target_verb, "since": "2999-01-01T00:00:00Z"}).json()["statements"] == []
+    )

@@ -106,6 +106,13 @@ VALID = {
         object={"objectType": "StatementRef", "id": "5b1e3b2e-7c6f-4a0e-9d6e-2a7c1f0e9b11"},
     ),
     "stored and authority given": make_statement(stored="2024-05-01T08:30:00Z", authority=AGENT),
+    "OAuth authority: anonymous group of two": make_statement(
+        authority={
+            "objectType": "Group",
+            "member": [{"mbox": "mailto:app@example.com"}, {"mbox": "mailto:lan@example.com"}],
+        }
+    ),
+    "duration in weeks": make_statement(result={"duration": "P4W"}),
     "attachment by fileUrl": make_statement(
         attachments=[
             {
@@ -299,6 +306,30 @@ INVALID = {
         make_statement(verb={"id": validation.VOIDED_VERB}),
         "must be a StatementRef",
     ),
+    "authority an identified group": (
+        make_statement(
+            authority={
+                "objectType": "Group",
+                "mbox": "mailto:g@example.com",
+                "member": [{"mbox": "mailto:a@example.com"}, {"mbox": "mailto:b@example.com"}],
+            }
+        ),
+        "must be anonymous",
+    ),
+    "authority a group of three": (
+        make_statement(
+            authority={
+                "objectType": "Group",
+                "member": [{"mbox": f"mailto:{n}@example.com"} for n in "abc"],
+            }
+        ),
+        "exactly two Agents",
+    ),
+    "interactionType an object": (
+        _with("object.definition.interactionType", {"type": "choice"}),
+        "interactionType",
+    ),
+    "weeks combined with days": (make_statement(result={"duration": "P4W1D"}), "duration"),
     "attachment without fileUrl": (
         make_statement(
             attachments=[
