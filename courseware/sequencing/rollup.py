@@ -193,15 +193,50 @@ def rollup12(tree: Tree, states, activity_id: int) -> None:
 
 def overall_rollup(tree: Tree, states, activity_id: int, global_objectives: dict) -> None:
     """Overall Rollup Process (SN RB.1.5): from the activity up to the root, measure rollup,
-    objective rollup and activity progress rollup, then the objectives' write maps."""
+    objective rollup and activity progress rollup, then the objectives' write maps.
+
+    When that changes a global objective, the activities that read it are rolled up too (once),
+    so clusters elsewhere in the tree see the new shared status.
+    """
+    before = {
+        key: dict(value) for key, value in global_objectives.items() if isinstance(value, dict)
+    }
+    _rollup_path(tree, states, activity_id, global_objectives)
+    changed = {
+        key
+        for key, value in global_objectives.items()
+        if isinstance(value, dict) and before.get(key) != value
+    }
+    for reader in sorted({r for key in changed for r in tree.readers.get(key, ())}):
+        if reader != activity_id:
+            _rollup_path(tree, states, reader, global_objectives)
+
+
+def _rollup_path(tree: Tree, states, activity_id: int, global_objectives: dict) -> None:
     for node in tree.path_to_root(activity_id):
+        before = _tracking(state(states, node))
         if tree.standard == SCORM12:
             rollup12(tree, states, node)
-            continue
-        leaf = tree.is_leaf(node)
-        if not leaf:
-            measure_rollup(tree, states, node, global_objectives)
-        objective_rollup(tree, states, node, global_objectives)
-        if not leaf:
-            activity_progress_rollup(tree, states, node, global_objectives)
-        write_maps(tree, states, node, global_objectives)
+        else:
+            leaf = tree.is_leaf(node)
+            if not leaf:
+                measure_rollup(tree, states, node, global_objectives)
+            objective_rollup(tree, states, node, global_objectives)
+            if not leaf:
+                activity_progress_rollup(tree, states, node, global_objectives)
+            write_maps(tree, states, node, global_objectives)
+        if node != activity_id and _tracking(state(states, node)) == before:
+            # An ancestor's rollup reads only its children: nothing above can change either.
+            break
+
+
+def _tracking(s) -> tuple:
+    return (
+        s.attempt_progress_status,
+        s.attempt_completion_status,
+        s.objective_progress_status,
+        s.objective_satisfied_status,
+        s.objective_measure_status,
+        s.objective_normalized_measure,
+        s.lesson_status,
+    )

@@ -62,7 +62,8 @@ class ActivityState:
         return state
 
     def copy(self) -> ActivityState:
-        clone = ActivityState(**{f.name: getattr(self, f.name) for f in fields(self)})
+        clone = ActivityState.__new__(ActivityState)
+        clone.__dict__.update(self.__dict__)
         clone.objectives = {k: dict(v) for k, v in self.objectives.items()}
         if self.available_children is not None:
             clone.available_children = list(self.available_children)

@@ -453,6 +453,13 @@ class Tree:
             self.settings[key] = settings
             if activity.identifier:
                 self.by_identifier.setdefault(activity.identifier, key)
+        # Global objective id -> the activities that read it (to roll them up when it changes).
+        self.readers: dict[str, set[int]] = {}
+        for key, settings in self.settings.items():
+            for objective in [*settings.objectives.values(), settings.primary]:
+                for info in objective.maps:
+                    if info.read_satisfied or info.read_measure or info.read_completion:
+                        self.readers.setdefault(info.target, set()).add(key)
         # SCORM 1.2 prerequisites, compiled once; a malformed one never blocks (it is reported).
         self.prerequisites: dict[int, object] = {}
         if standard == SCORM12:

@@ -307,3 +307,28 @@ def test_state_round_trips_through_json():
     assert ActivityState.from_dict(state.to_dict()) == state
     assert ActivityState.from_dict({"attempt_count": 3, "unknown_field": 1}).attempt_count == 3
     assert ActivityState.from_dict({"objectives": "junk"}).objectives == {}
+
+
+def test_a_global_objective_write_rolls_up_the_clusters_that_read_it():
+    writer = {
+        "objectives": [
+            {
+                "objectiveID": "p",
+                "primary": True,
+                "mapInfo": [{"targetObjectiveID": "g", "writeSatisfiedStatus": True}],
+            }
+        ]
+    }
+    reader = {
+        "objectives": [
+            {"objectiveID": "p", "primary": True, "mapInfo": [{"targetObjectiveID": "g"}]}
+        ]
+    }
+    learner = Learner(
+        build(item("pretest", seq=writer), item("m", item("x", seq=reader), seq=FLOW), root=FLOW)
+    )
+    learner.go("start")
+    learner.report(completion="completed", success="passed")
+    # m is on no path from the pretest to the root, yet its only child now reads "satisfied".
+    assert learner.state("m").objective_satisfied_status
+    assert learner.state("").objective_satisfied_status

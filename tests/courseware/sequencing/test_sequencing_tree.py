@@ -249,7 +249,7 @@ def test_selection_once_keeps_the_draw_for_the_next_attempt_and_choice_outside_i
 
 def delivered_from_start_again(learner):
     seen = [learner.at]
-    while (result := learner.nav("continue")).deliver_id is not None:
+    while learner.nav("continue").deliver_id is not None:
         seen.append(learner.at)
     return seen
 
