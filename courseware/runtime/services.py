@@ -449,6 +449,8 @@ def navigation(*, attempt: Attempt, learner):
     sequencing = rollup.engine()
     if sequencing is None:
         raise ValidationError(_("Sequencing is not available."), code="no_sequencing")
+    # The stored state, not the caller's copy of the attempt (a commit may have moved it on).
+    attempt = Attempt.objects.select_related("version").get(pk=attempt.pk)
     tree = rollup.tree_for(attempt)
     states, global_objectives = rollup.states_load(attempt)
     current = (attempt.sequencing_state or {}).get("current_id")
