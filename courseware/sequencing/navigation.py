@@ -43,6 +43,7 @@ MESSAGES = {
     "NB.2.1-11": "The activity does not exist.",
     "NB.2.1-12": "The current activity has already ended.",
     "NB.2.1-13": "Unknown navigation request.",
+    "TB.2.3-3": "Nothing is active to suspend.",
     "TB.2.3-4": "The root cannot exit to its parent.",
     "SB.2.1-2": "The end of the course was reached.",
     "SB.2.1-3": "The beginning of the course was reached.",
@@ -326,6 +327,11 @@ class Session:
             current = self.current
             if self.active(current) or self.s(current).is_suspended:
                 overall_rollup(self.tree, self.states, current, self.g)
+            elif current == ROOT_ID:
+                raise SequencingError("TB.2.3-3")
+            else:
+                # The current attempt already ended: suspend from its parent (TB.2.3 3.4).
+                current = self.parent(current)
             for node in self.tree.path_to_root(current):
                 self.s(node).is_active = False
                 self.s(node).is_suspended = True
@@ -411,6 +417,13 @@ class Session:
                 raise SequencingError("SB.2.6-1")
             if found is None:
                 raise SequencingError("SB.2.6-2")
+            if not self.leaf(found):
+                # Suspended after its activity had ended: resume the cluster's attempt and
+                # flow into it from its start.
+                try:
+                    return self.flow(found, FORWARD, consider_children=True)
+                except (SequencingError, _EndOfCourse):
+                    raise SequencingError("SB.2.6-2") from None
             return found
         if request == "exit":
             if current is None:
@@ -631,6 +644,10 @@ class Session:
     def new_attempt(self, activity_id: int) -> None:
         s = self.s(activity_id)
         s.attempt_count += 1
+        if activity_id == ROOT_ID:
+            # Deliberate: a new sequencing session on the organization keeps what the learner
+            # achieved; a real retake is a new platform attempt with fresh states.
+            return
         reset(s)
         if not self.leaf(activity_id) and s.attempt_count > 1:
             # useCurrentAttempt*Info: the children's results of an earlier attempt of this

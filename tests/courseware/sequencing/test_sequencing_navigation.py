@@ -425,3 +425,33 @@ def test_root_id_is_reserved():
 
     with pytest.raises(ValueError):
         Tree([SeqActivity(ROOT_ID, "x", "X", None, 0, True, True, {})], "scorm2004")
+
+
+def test_post_condition_retry_all_restarts_the_course():
+    post = {"sequencingRules": {"postConditionRules": [pre("retryAll", "always")]}}
+    learner = Learner(build(item("a"), item("b", seq=post), root=FLOW))
+    learner.go("start")
+    learner.go("continue")
+    assert learner.go("exit") == "a"
+    assert learner.state("a").attempt_count == 2 and learner.state("").attempt_count == 2
+
+
+def test_suspend_after_exit_suspends_the_cluster_and_resume_flows_into_it():
+    learner = Learner(linear())
+    learner.go("start")
+    learner.go("continue")  # b, in m1
+    learner.nav("exit")
+    assert learner.nav("suspendAll").ended
+    assert learner.view().suspended_id == learner.id("m1")
+    assert learner.go("resumeAll") == "a"
+
+
+def test_course_results_survive_a_new_session():
+    learner = Learner(build(item("a"), root=FLOW))
+    learner.go("start")
+    learner.report(completion="completed", success="passed")
+    assert learner.nav("continue").ended
+    assert learner.view().status == "passed"
+    assert learner.go("choice", "a") == "a"  # reviewing after the session ended
+    assert learner.view().status == "passed"
+    assert learner.state("").attempt_count == 2

@@ -285,14 +285,18 @@ def test_content_set_delivery_controls_keep_unknown_results_unknown():
     assert learner.line("sco").status == "incomplete"
 
 
-def test_cluster_retry_forgets_the_children_of_the_earlier_attempt():
-    learner = Learner(build(item("m", item("a"), item("b"), seq=FLOW), root=FLOW))
+def test_a_new_cluster_attempt_forgets_the_children_of_the_earlier_attempt():
+    learner = Learner(build(item("m", item("a"), item("b"), seq=FLOW), item("c"), root=FLOW))
     learner.go("start")
-    learner.report(completion="completed", success="passed")
-    learner.nav("exitAll")
-    learner.go("start")
-    assert learner.state("a").attempt_count == 2
-    assert learner.state("b") is None or not learner.state("b").attempt_progress_status
+    learner.report(completion="completed")
+    learner.go("continue")
+    learner.report(completion="completed")
+    learner.go("continue")  # c: m's attempt ended completed
+    assert learner.state("m").attempt_completion_status
+    learner.go("choice", "a")  # a new attempt of m
+    assert learner.state("m").attempt_count == 2
+    assert not learner.state("b").attempt_progress_status
+    assert learner.line("b").status == "incomplete"  # attempted before, not in this attempt
 
 
 def test_rollup_ignores_an_unknown_activity():
