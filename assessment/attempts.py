@@ -670,4 +670,35 @@ def attempt_state(*, attempt: Attempt, learner, now=None) -> dict:
         if attempt.status != Attempt.Status.PREPARED
         else [],
         "answers": answers,
+        **(attempt_review(attempt=attempt, now=now) if attempt.status == "submitted" else {}),
     }
+
+
+def attempt_review(*, attempt: Attempt, now=None) -> dict:
+    """What the exam's review options let the learner see of a submitted attempt now."""
+    now = now or timezone.now()
+    version = attempt.version
+    when = version.review_when
+    open_now = attempt.status == Attempt.Status.SUBMITTED and (
+        when == ExamVersion.ReviewWhen.IMMEDIATELY
+        or (
+            when == ExamVersion.ReviewWhen.AFTER_CLOSE
+            and version.closes_at is not None
+            and now >= version.closes_at
+        )
+    )
+    if not open_now:
+        return {"review": None}
+    review: dict[str, Any] = {"questions": []}
+    if version.review_marks and not attempt.needs_manual:
+        review["score"] = str(attempt.score)
+        review["max_score"] = str(attempt.max_score)
+    for row in attempt.questions.all():
+        entry: dict[str, Any] = {"key": row.key}
+        if version.review_marks and row.score is not None:
+            entry["score"] = str(row.score)
+            entry["max_score"] = str(row.max_score)
+        if version.review_feedback:
+            entry["feedback"] = row.feedback
+        review["questions"].append(entry)
+    return {"review": review}

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
@@ -496,27 +495,3 @@ def test_a_reconnect_after_the_end_sees_the_attempt_submitted(started, tenant_a)
     later = started.deadline + timedelta(hours=1)
     state = attempts.attempt_state(attempt=started, learner=tenant_a.learner, now=later)
     assert state["status"] == Attempt.Status.SUBMITTED
-
-
-def test_a_restart_loses_no_confirmed_answer(started, tenant_a):
-    saved = {}
-    for seq, row in enumerate(started.questions.all(), start=1):
-        response = (
-            token(row, "a")
-            if row.view["type"] == "single_choice"
-            else [token(row, s) for s in ("s2", "s1", "s3", "s4")]
-        )
-        answer_save(
-            attempt=started,
-            learner=tenant_a.learner,
-            question_key=row.key,
-            seq=seq,
-            response=response,
-        )
-        saved[row.key] = {"seq": seq, "response": response}
-    # The application process goes away: every connection closes, nothing is cached.
-    for connection in connections.all():
-        connection.close()
-    fresh = Attempt.objects.get(public_id=started.public_id)
-    state = attempts.attempt_state(attempt=fresh, learner=tenant_a.learner)
-    assert state["answers"] == saved

@@ -1,0 +1,15 @@
+"""URLs of the exam client (included under /exam/ in both languages)."""
+
+from django.urls import path
+
+from .views import exam_client
+
+app_name = "assessment"
+
+urlpatterns = [
+    path("attempts/<uuid:public_id>/", exam_client.page, name="attempt"),
+    path("attempts/<uuid:public_id>/start", exam_client.start, name="attempt_start"),
+    path("attempts/<uuid:public_id>/state", exam_client.state, name="attempt_state"),
+    path("attempts/<uuid:public_id>/answers", exam_client.save, name="answer_save"),
+    path("attempts/<uuid:public_id>/submit", exam_client.submit, name="attempt_submit"),
+]

@@ -1,0 +1,1 @@
+"""HTTP views of assessment, one module per screen or client."""

@@ -1,0 +1,178 @@
+"""The exam client's page and its JSON endpoints: start, state, save, submit.
+
+Session authentication with CSRF on every POST. An attempt another person cannot see
+is a 404 (its id says nothing); one they can see but not sit (staff) is a 403.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import attempts
+from ..models import Attempt
+
+STATUS = {
+    attempts.AttemptClosed: 410,
+    attempts.DeadlinePassed: 410,
+    attempts.NotStarted: 409,
+    attempts.SeqConflict: 409,
+    attempts.UnknownQuestion: 400,
+    attempts.AccessRefused: 403,
+}
+
+
+def _error(code: str, message: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse({"error": code, "message": str(message), **extra}, status=status)
+
+
+def json_endpoint(view):
+    """Login as JSON (401, not a redirect), no caching, and the engine's refusals as codes."""
+
+    @wraps(view)
+    @never_cache
+    def wrapper(request, public_id, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _error("login_required", _("Log in to sit this exam."), 401)
+        attempt = (
+            Attempt.objects.visible_to(request.user)
+            .select_related("exam", "version")
+            .filter(public_id=public_id)
+            .first()
+        )
+        if attempt is None:
+            return _error("not_found", _("No such attempt."), 404)
+        try:
+            return view(request, attempt, *args, **kwargs)
+        except attempts.AttemptRefused as exc:
+            return _error(exc.code, exc.message, STATUS.get(type(exc), 400))
+        except PermissionDenied as exc:
+            return _error("forbidden", str(exc) or _("This is not your attempt."), 403)
+        except ValidationError as exc:
+            return _error("invalid", " ".join(exc.messages), 400)
+
+    return wrapper
+
+
+def _body(request) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(_("The request is not valid JSON.")) from exc
+    if not isinstance(data, dict):
+        raise ValidationError(_("The request must be a JSON object."))
+    return data
+
+
+@require_POST
+@json_endpoint
+def start(request, attempt):
+    """Start the clock (or return the running attempt) and answer its state."""
+    data = _body(request)
+    attempt = attempts.attempt_start(
+        attempt=attempt,
+        learner=request.user,
+        access_code=str(data.get("access_code") or ""),
+        ip=request.META.get("REMOTE_ADDR"),
+    )
+    return JsonResponse(attempts.attempt_state(attempt=attempt, learner=request.user))
+
+
+@require_GET
+@json_endpoint
+def state(request, attempt):
+    """Everything the client needs after a reload or a reconnect."""
+    return JsonResponse(attempts.attempt_state(attempt=attempt, learner=request.user))
+
+
+@require_POST
+@json_endpoint
+def save(request, attempt):
+    """Save one answer: {"question", "seq", "response", "client_time"?}; 409 when stale."""
+    data = _body(request)
+    client_time = data.get("client_time")
+    if client_time is not None:
+        client_time = parse_datetime(client_time) if isinstance(client_time, str) else None
+        if client_time is None:
+            raise ValidationError(_("client_time must be an ISO 8601 date and time."))
+    if not isinstance(data.get("question"), str):
+        raise ValidationError(_("Name the question."))
+    result = attempts.answer_save(
+        attempt=attempt,
+        learner=request.user,
+        question_key=data["question"],
+        seq=data.get("seq"),
+        response=data.get("response"),
+        client_time=client_time,
+    )
+    payload = {
+        "status": result.status,
+        "question": data["question"],
+        "seq": result.seq,
+        "saved_at": result.saved_at.isoformat(),
+    }
+    return JsonResponse(payload, status=409 if result.status == "stale" else 200)
+
+
+@require_POST
+@json_endpoint
+def submit(request, attempt):
+    """Submit (idempotent) and answer what the review options let the learner see now."""
+    attempt = attempts.attempt_submit(attempt=attempt, actor=request.user)
+    if attempt.learner_id != request.user.pk:
+        return JsonResponse({"status": attempt.status})
+    return JsonResponse({"status": attempt.status, **attempts.attempt_review(attempt=attempt)})
+
+
+@login_required
+@never_cache
+@require_GET
+def page(request, public_id):
+    """The exam client: the page loads, the script asks the server for the attempt."""
+    attempt = (
+        Attempt.objects.filter(learner=request.user, public_id=public_id)
+        .select_related("exam")
+        .first()
+    )
+    if attempt is None:
+        raise Http404
+    return render(
+        request, "assessment/attempt.html", {"attempt": attempt, "exam_strings": client_strings()}
+    )
+
+
+def client_strings() -> dict[str, str]:
+    """The exam client's words, translated here (the script has no catalogue of its own)."""
+    return {
+        "saved": _("All answers saved"),
+        "saving": _("Saving…"),
+        "saving_n": _("Saving… %(n)s answers waiting"),
+        "offline": _("Offline — %(n)s answers waiting"),
+        "closed": _("This attempt is closed."),
+        "not_saved": _("Something went wrong; your answer is kept on this device."),
+        "unconfirmed": _(
+            "%(n)s answers are not confirmed by the server yet; reconnect before submitting."
+        ),
+        "time_up": _("Time is up: submitting your answers."),
+        "submitted": _("Your answers were submitted."),
+        "score": _("Score: %(score)s of %(max)s"),
+        "confirm_submit": _("Submit your answers? You cannot change them afterwards."),
+        "choose": _("Choose…"),
+        "your_answer": _("Your answer"),
+        "true_": _("True"),
+        "false_": _("False"),
+        "points": _("%(n)s points"),
+        "gap": _("Gap %(n)s"),
+        "move_up": _("Move up: %(text)s"),
+        "move_down": _("Move down: %(text)s"),
+        "not_online": _("This question is answered with the assessor, not online."),
+    }
