@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", search_views.search, name="search"),
+    path("exam/", include("assessment.urls")),
     path("", include("lms.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
