@@ -9,6 +9,11 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("teach/", views.teach_index, name="teach_index"),
     path("teach/courses/<int:course_id>/", views.teach_course, name="teach_course"),
+    path(
+        "teach/courses/<int:course_id>/progress.<str:fmt>",
+        views.teach_course_export,
+        name="teach_course_export",
+    ),
     path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
     path(
         "lessons/<int:page_id>/courseware/<str:block_id>/",

@@ -6,8 +6,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,18 +16,23 @@ from django.views.decorators.http import require_POST
 from institutions.api import is_national_admin, staff_institution_ids
 from institutions.models import Cohort
 
-from . import selectors, services
+from . import course_progress, selectors, services
 from .models import CoursePage, Enrolment
 
 
 @login_required
 def dashboard(request):
     """My courses, with progress; staff also see a link to their teaching."""
+    enrolments = list(selectors.learner_enrolments(request.user))
+    for enrolment in enrolments:
+        enrolment.courseware = course_progress.learner_course_progress(
+            request.user, enrolment.course
+        )
     return render(
         request,
         "lms/dashboard.html",
         {
-            "enrolments": selectors.learner_enrolments(request.user),
+            "enrolments": enrolments,
             "is_staff_member": bool(staff_institution_ids(request.user))
             or is_national_admin(request.user),
         },
@@ -84,11 +90,45 @@ def teach_course(request, course_id: int):
         .select_related("learner", "cohort")
         .order_by("learner__last_name", "learner__first_name")
     )
+    activities = course_progress.course_activities(course)
+    rows = course_progress.course_progress(enrolments, activities)
     return render(
         request,
         "lms/teach_course.html",
-        {"course": course, "enrolments": enrolments, "form": form},
+        {"course": course, "rows": rows, "activities": activities, "form": form},
     )
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+def teach_course_export(request, course_id: int, fmt: str):
+    """The course's progress table as a CSV or XLSX download."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    course = _course_for_staff(request.user, course_id)
+    enrolments = (
+        Enrolment.objects.editable_by(request.user)
+        .filter(course=course)
+        .select_related("learner", "cohort")
+        .order_by("learner__last_name", "learner__first_name")
+    )
+    activities = course_progress.course_activities(course)
+    table = course_progress.export_table(
+        course, course_progress.course_progress(enrolments, activities), activities
+    )
+    if fmt == "csv":
+        content = course_progress.export_csv(table)
+    else:
+        content = course_progress.export_xlsx(table, course.code or course.title)
+    response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
+    name = slugify(course.code or course.title) or "course"
+    response["Content-Disposition"] = f'attachment; filename="progress-{name}.{fmt}"'
+    return response
 
 
 @require_POST

@@ -1,0 +1,217 @@
+"""Courseware progress people can read: per course, per learner, per activity; and its export.
+
+A course's *activities* are the courseware blocks placed in its lessons, in page order; each
+is named by its placement (`lesson:<lesson id>:<block id>`, the name courseware's outcomes
+carry). The cells come from `CoursewareProgress`, the read model that `lms.progress` keeps
+from courseware's outcome signal, so these views never reach into courseware's tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from .launch import placement_of
+from .models import CoursePage, CoursewareProgress, Enrolment, LessonPage
+
+
+@dataclass(frozen=True)
+class CourseActivity:
+    """One courseware block of a course: where it is and what it plays."""
+
+    placement: str
+    lesson: LessonPage
+    title: str
+
+
+@dataclass(frozen=True)
+class ProgressCell:
+    """A learner's state in one activity, ready to show."""
+
+    status: str  # a key of STATUS_LABELS
+    score_percent: int | None
+    time_seconds: float
+    attempts: int
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def time_display(self) -> str:
+        return duration_display(self.time_seconds)
+
+
+NOT_STARTED = ProgressCell(status="not_started", score_percent=None, time_seconds=0, attempts=0)
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "not_started": pgettext("courseware status", "Not started"),
+        "incomplete": pgettext("courseware status", "In progress"),
+        "completed": pgettext("courseware status", "Completed"),
+        "passed": pgettext("courseware status", "Passed"),
+        "failed": pgettext("courseware status", "Failed"),
+    }
+    return labels.get(status, status)
+
+
+def duration_display(seconds: float) -> str:
+    """Whole seconds as H:MM:SS."""
+    total = round(seconds or 0)
+    return f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
+
+
+def _cell(row: CoursewareProgress | None) -> ProgressCell:
+    if row is None:
+        return NOT_STARTED
+    if row.success_status in ("passed", "failed"):
+        status = row.success_status
+    elif row.completion_status == "completed":
+        status = "completed"
+    elif row.completion_status in ("unknown", "not attempted", "") and not row.total_time_seconds:
+        status = "not_started"
+    else:
+        status = "incomplete"
+    score = None if row.score_scaled is None else round(row.score_scaled * 100)
+    return ProgressCell(
+        status=status,
+        score_percent=score,
+        time_seconds=row.total_time_seconds,
+        attempts=row.attempts,
+    )
+
+
+def course_activities(course: CoursePage) -> list[CourseActivity]:
+    """The courseware blocks of the course's lessons, in the order of the course's pages."""
+    activities = []
+    for lesson in LessonPage.objects.descendant_of(course).order_by("path"):
+        for child in lesson.body:
+            if child.block_type != "courseware":
+                continue
+            package = child.value.get("package")
+            title = getattr(package, "title", "") or _("Courseware")
+            item = (child.value.get("item") or "").strip()
+            if item:
+                title = f"{title} · {item}"
+            activities.append(
+                CourseActivity(placement=placement_of(lesson, child.id), lesson=lesson, title=title)
+            )
+    return activities
+
+
+@dataclass
+class LearnerRow:
+    """One enrolled learner and a cell per activity of the course."""
+
+    enrolment: Enrolment
+    cells: list[ProgressCell]
+
+    @property
+    def done_count(self) -> int:
+        return sum(cell.status in ("completed", "passed") for cell in self.cells)
+
+
+def course_progress(enrolments, activities: list[CourseActivity]) -> list[LearnerRow]:
+    """A row per enrolment (in the given order), one query for every cell."""
+    enrolments = list(enrolments)
+    placements = [activity.placement for activity in activities]
+    found = {
+        (row.learner_id, row.placement): row
+        for row in CoursewareProgress.objects.filter(
+            placement__in=placements,
+            learner_id__in=[enrolment.learner_id for enrolment in enrolments],
+        )
+    }
+    return [
+        LearnerRow(
+            enrolment=enrolment,
+            cells=[_cell(found.get((enrolment.learner_id, p))) for p in placements],
+        )
+        for enrolment in enrolments
+    ]
+
+
+def learner_course_progress(
+    learner, course: CoursePage
+) -> list[tuple[CourseActivity, ProgressCell]]:
+    """One learner's activities in one course, for their dashboard."""
+    activities = course_activities(course)
+    found = {
+        row.placement: row
+        for row in CoursewareProgress.objects.filter(
+            learner=learner, placement__in=[activity.placement for activity in activities]
+        )
+    }
+    return [(activity, _cell(found.get(activity.placement))) for activity in activities]
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def export_table(course: CoursePage, rows: list[LearnerRow], activities) -> list[list]:
+    """The progress as a table: a header row, then a row per learner."""
+    header = [_("Learner"), _("Learner ID"), _("Cohort"), _("Enrolment")]
+    for activity in activities:
+        name = f"{activity.lesson.title} — {activity.title}"
+        header += [
+            f"{name}: {_('status')}",
+            f"{name}: {_('score (%)')}",
+            f"{name}: {_('time')}",
+            f"{name}: {_('attempts')}",
+        ]
+    table = [header]
+    for row in rows:
+        enrolment = row.enrolment
+        line = [
+            enrolment.learner.display_name,
+            enrolment.learner.learner_id or "",
+            enrolment.cohort.code if enrolment.cohort_id else "",
+            enrolment.get_status_display(),
+        ]
+        for cell in row.cells:
+            line += [
+                cell.status_label,
+                "" if cell.score_percent is None else cell.score_percent,
+                cell.time_display,
+                cell.attempts,
+            ]
+        table.append(line)
+    return table
+
+
+def _safe(value):
+    """Spreadsheet formula injection: a text cell never starts with = + - @ as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_csv(table: list[list]) -> bytes:
+    """UTF-8 with a byte-order mark, so spreadsheet programs read Vietnamese correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in table:
+        writer.writerow([_safe(value) for value in line])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def export_xlsx(table: list[list], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = (title or "Progress")[:31].translate({ord(c): " " for c in "[]:*?/\\"})
+    for line in table:
+        sheet.append([_safe(value) for value in line])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
