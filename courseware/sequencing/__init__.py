@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .navigation import SequencingError, Session, run
 from .rollup import overall_rollup
-from .rules import completion_status, objective_status, pre_action, state
+from .rules import check_activity, completion_status, objective_status, pre_action, state
 from .state import (
     ROOT_ID,
     ActivityState,
@@ -251,6 +251,11 @@ def _choosable(session: Session, node: int) -> bool:
         session.choice(node, probe=True)
         if session.tree.is_leaf(node):
             session.delivery_request(node)
+        elif any(
+            check_activity(session.tree, session.states, a, session.g)
+            for a in session.tree.path_to_root(node)
+        ):
+            return False
     except SequencingError:
         return False
     return True
