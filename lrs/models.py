@@ -229,3 +229,31 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.iri
+
+
+def attachment_path(instance: AttachmentContent, filename: str) -> str:
+    """Attachments are content-addressed per institution: one file per SHA-2."""
+    return f"lrs/attachments/{instance.institution_id}/{instance.sha2}"
+
+
+class AttachmentContent(models.Model):
+    """The raw content of a statement attachment sent in multipart/mixed, by its SHA-2."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    sha2 = models.CharField(max_length=128)
+    content_type = models.CharField(max_length=255)
+    length = models.BigIntegerField()
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "sha2"], name="lrs_attachment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.sha2

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .models import (
     Activity,
+    AttachmentContent,
     Document,
     LRSClient,
     Statement,
@@ -302,3 +303,22 @@ def person_get(*, institution, agent: dict, key: str) -> dict:
         if ifi in agent:
             person[ifi] = [agent[ifi]]
     return person
+
+
+# Attachments -------------------------------------------------------------------------------
+
+
+def attachment_parts(*, institution, statements) -> list[tuple[str, str, bytes]]:
+    """The stored attachment contents the statements name, as (sha2, content type, bytes)."""
+    wanted = {
+        attachment["sha2"].lower()
+        for statement in statements
+        for attachment in statement.get("attachments", [])
+    }
+    if not wanted:
+        return []
+    parts = []
+    for row in AttachmentContent.objects.filter(institution=institution, sha2__in=wanted):
+        with row.file.open("rb") as handle:
+            parts.append((row.sha2, row.content_type, handle.read()))
+    return parts

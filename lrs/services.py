@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,9 +24,10 @@ from django.utils.translation import gettext as _
 
 from institutions.api import audit_record, require_admin
 
-from . import validation
+from . import attachments, validation
 from .models import (
     Activity,
+    AttachmentContent,
     Document,
     LRSClient,
     Statement,
@@ -199,23 +202,67 @@ def _row(statement: dict, *, institution, client, stored) -> Statement:
 
 
 def statements_store(
-    *, institution, statements: list[dict], authority: dict, client: LRSClient | None = None
+    *,
+    institution,
+    statements: list[dict],
+    authority: dict,
+    client: LRSClient | None = None,
+    parts: dict[str, attachments.Part] | None = None,
 ) -> StoreOutcome:
     """Validate and store a batch (all or nothing); a repeated id with equal content is a no-op.
 
+    `parts` are the attachment contents of a multipart request by SHA-2: each attachment
+    without a fileUrl needs one, each part needs an attachment, and signatures must hold.
     Raises `XAPIValidationError` (400) or `StatementConflict` (409). Queries do not grow
     with the store: one primary-key lookup for the batch's ids, bulk inserts, and for
     voiding statements one lookup and one update of their targets.
     """
     validation.statement_list(statements)
+    parts = parts or {}
+    attachments.check(statements, parts)
     try:
-        with transaction.atomic():
-            return _store(institution, statements, authority, client)
+        return _store_with_parts(institution, statements, authority, client, parts)
     except IntegrityError:
         # A concurrent request stored one of these ids between our lookup and insert;
         # a second pass sees it and answers no-op or conflict like any repeat.
+        return _store_with_parts(institution, statements, authority, client, parts)
+
+
+def _store_with_parts(institution, statements, authority, client, parts) -> StoreOutcome:
+    written: list[str] = []
+    try:
         with transaction.atomic():
-            return _store(institution, statements, authority, client)
+            outcome = _store(institution, statements, authority, client)
+            _attachments_store(institution, parts, written)
+    except BaseException:
+        # A batch that does not commit leaves no attachment file behind.
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return outcome
+
+
+def _attachments_store(institution, parts: dict[str, attachments.Part], written: list) -> None:
+    """Keep each part once per institution (content-addressed by its SHA-2)."""
+    if not parts:
+        return
+    known = set(
+        AttachmentContent.objects.filter(institution=institution, sha2__in=list(parts)).values_list(
+            "sha2", flat=True
+        )
+    )
+    for sha2, part in parts.items():
+        if sha2 in known:
+            continue
+        row = AttachmentContent(
+            institution=institution,
+            sha2=sha2,
+            content_type=part.content_type,
+            length=len(part.content),
+        )
+        row.file.save(sha2, ContentFile(part.content), save=False)
+        written.append(row.file.name)
+        row.save()
 
 
 def _lookup(institution, ids: set[uuid.UUID]) -> tuple[dict[uuid.UUID, Statement], set]:

@@ -435,9 +435,9 @@ def attachments(value: Any, path: str) -> None:
         if isinstance(item["length"], bool) or not isinstance(item["length"], int):
             _fail(f"{where}.length", "must be an integer")
         _string(item["sha2"], f"{where}.sha2")
-        if "fileUrl" not in item:
-            _fail(where, "attachment content in multipart requests is not supported yet")
-        iri(item["fileUrl"], f"{where}.fileUrl")
+        # Without fileUrl the content must come as a multipart part (`attachments.check`).
+        if "fileUrl" in item:
+            iri(item["fileUrl"], f"{where}.fileUrl")
 
 
 def _statement_object(value: Any, path: str, *, sub: bool) -> None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from . import selectors, services, validation
+from . import attachments, selectors, services, validation
 from .models import LRSClient
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
@@ -168,14 +168,21 @@ def _languages(xrequest: XRequest) -> list[str]:
     return [tag for _q, _i, tag in sorted(ranked)]
 
 
-def _json_body(xrequest: XRequest):
-    content_type = xrequest.header("Content-Type").split(";")[0].strip().lower()
-    if content_type.startswith("multipart/"):
-        raise XAPIError(400, "attachments sent as multipart/mixed are not supported yet")
-    if content_type != "application/json":
-        raise XAPIError(400, "statements must be sent as application/json")
+def _json_body(xrequest: XRequest) -> tuple[object, dict[str, attachments.Part]]:
+    """The statements sent, and the attachment parts by SHA-2 when multipart/mixed."""
+    header = xrequest.header("Content-Type")
+    content_type = header.split(";")[0].strip().lower()
+    parts: dict[str, attachments.Part] = {}
+    body = xrequest.body
+    if content_type == "multipart/mixed":
+        try:
+            body, parts = attachments.parse_multipart(body, header)
+        except validation.XAPIValidationError as exc:
+            raise XAPIError(400, str(exc)) from exc
+    elif content_type != "application/json":
+        raise XAPIError(400, "statements must be sent as application/json or multipart/mixed")
     try:
-        return json.loads(xrequest.body or b"null")
+        return json.loads(body or b"null"), parts
     except (ValueError, UnicodeDecodeError) as exc:
         raise XAPIError(400, f"the body is not valid JSON: {exc}") from exc
 
@@ -229,18 +236,18 @@ def _statement_filter(params: dict) -> selectors.StatementFilter:
         raise XAPIError(400, str(exc)) from exc
 
 
-def _json(data, xrequest: XRequest, status: int = 200, multipart: bool = False) -> HttpResponse:
+def _json(
+    data, xrequest: XRequest, status: int = 200, multipart: bool = False, statements=()
+) -> HttpResponse:
+    """JSON, or with attachments=true multipart/mixed with the statements' stored parts."""
     response = JsonResponse(data, status=status, safe=False)
     if multipart:
-        # attachments=true asks for multipart/mixed; no attachment content is stored yet,
-        # so the answer holds the statement part only.
-        boundary = uuid.uuid4().hex
-        response.content = (
-            f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
-            + response.content
-            + f"\r\n--{boundary}--\r\n".encode()
+        parts = selectors.attachment_parts(
+            institution=xrequest.client.institution, statements=statements
         )
-        response["Content-Type"] = f"multipart/mixed; boundary={boundary}"
+        response.content, response["Content-Type"] = attachments.multipart_body(
+            response.content, parts
+        )
     if xrequest.method == "HEAD":
         response.content = b""
     return response
@@ -276,7 +283,10 @@ def _read(request: HttpRequest, xrequest: XRequest) -> HttpResponse:
         if payload is None:
             raise XAPIError(404, "no such statement")
         response = _json(
-            selectors.statement_format(payload, fmt, languages), xrequest, multipart=multipart
+            selectors.statement_format(payload, fmt, languages),
+            xrequest,
+            multipart=multipart,
+            statements=[payload],
         )
         stored = validation.parse_timestamp(payload["stored"], "stored")
         response["Last-Modified"] = http_date(stored.timestamp())
@@ -322,14 +332,16 @@ def _read(request: HttpRequest, xrequest: XRequest) -> HttpResponse:
         "statements": [selectors.statement_format(s, fmt, languages) for s in page.statements],
         "more": more,
     }
-    response = _json(body, xrequest, multipart=_boolean(params, "attachments"))
+    response = _json(
+        body, xrequest, multipart=_boolean(params, "attachments"), statements=page.statements
+    )
     response["X-Experience-API-Consistent-Through"] = services.format_timestamp(
         page.consistent_through
     )
     return response
 
 
-def _store(xrequest: XRequest, statements: list) -> services.StoreOutcome:
+def _store(xrequest: XRequest, statements: list, parts=None) -> services.StoreOutcome:
     client = xrequest.client
     if not client.allows(LRSClient.Scope.STATEMENTS_WRITE):
         raise XAPIError(403, "these credentials may not write statements")
@@ -339,6 +351,7 @@ def _store(xrequest: XRequest, statements: list) -> services.StoreOutcome:
             statements=statements,
             authority=client.authority,
             client=client,
+            parts=parts,
         )
     except validation.XAPIValidationError as exc:
         raise XAPIError(400, str(exc)) from exc
@@ -349,10 +362,10 @@ def _store(xrequest: XRequest, statements: list) -> services.StoreOutcome:
 def _post(xrequest: XRequest) -> HttpResponse:
     if xrequest.params:
         raise XAPIError(400, f"POST takes no parameters, got {', '.join(sorted(xrequest.params))}")
-    body = _json_body(xrequest)
+    body, parts = _json_body(xrequest)
     if not isinstance(body, dict | list):
         raise XAPIError(400, "the body must be a statement or a list of statements")
-    outcome = _store(xrequest, body if isinstance(body, list) else [body])
+    outcome = _store(xrequest, body if isinstance(body, list) else [body], parts)
     return _json([str(statement_id) for statement_id in outcome.ids], xrequest)
 
 
@@ -362,7 +375,7 @@ def _put(xrequest: XRequest) -> HttpResponse:
     if set(xrequest.params) != {"statementId"}:
         raise XAPIError(400, "PUT takes only the statementId parameter")
     statement_id = _uuid_param(xrequest.params, "statementId")
-    body = _json_body(xrequest)
+    body, parts = _json_body(xrequest)
     if not isinstance(body, dict):
         raise XAPIError(400, "PUT takes one statement")
     if "id" in body:
@@ -370,7 +383,7 @@ def _put(xrequest: XRequest) -> HttpResponse:
             raise XAPIError(400, "the statement's id differs from statementId")
     else:
         body = {**body, "id": str(statement_id)}
-    _store(xrequest, [body])
+    _store(xrequest, [body], parts)
     return HttpResponse(status=204)
 
 

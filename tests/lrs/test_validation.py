@@ -330,20 +330,6 @@ INVALID = {
         "interactionType",
     ),
     "weeks combined with days": (make_statement(result={"duration": "P4W1D"}), "duration"),
-    "attachment without fileUrl": (
-        make_statement(
-            attachments=[
-                {
-                    "usageType": "http://x.example/u",
-                    "display": {"en": "x"},
-                    "contentType": "text/plain",
-                    "length": 1,
-                    "sha2": "abc",
-                }
-            ]
-        ),
-        "not supported yet",
-    ),
 }
 
 
