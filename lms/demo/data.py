@@ -3,7 +3,12 @@
 Names are plausible, not official; coordinates sit in the named city or province.
 """
 
+from pathlib import Path
+
 DEMO_PASSWORD = "taynghe-demo"
+
+# The demo's own courseware packages, one folder each (see its README).
+COURSEWARE_DIR = Path(__file__).resolve().parent / "courseware"
 
 # code, name, short name, kind, province, address, latitude, longitude, programmes
 INSTITUTIONS = [

@@ -30,3 +30,28 @@ def test_load_demo_is_idempotent_and_vietnamese(db):
     assert "Bài học" in str(lesson.body)
     assert User.objects.filter(learner_id__startswith="TN").count() == 12
     assert Enrolment.objects.count() == 12
+
+
+def test_demo_courses_contain_playable_scorm_courseware(db, settings, tmp_path):
+    from courseware.models import Package, PackageVersion
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("load_demo", institutions=1, quiet_logins=True)
+    kinds = set(PackageVersion.objects.values_list("kind", "edition"))
+    assert kinds == {("scorm12", ""), ("scorm2004", "4th")}
+    placed = [
+        child.value["package"]
+        for lesson in LessonPage.objects.filter(alias_of__isnull=True)
+        for child in lesson.body
+        if child.block_type == "courseware"
+    ]
+    assert sorted(package.title for package in placed) == ["An toàn điện cơ bản", "Đo lường điện"]
+    # The lessons are in the course the demo cohort is enrolled in.
+    enrolled = Enrolment.objects.values_list("course_id", flat=True).distinct().get()
+    for package in placed:
+        version = package.latest_version()
+        assert (tmp_path / version.storage_prefix / "imsmanifest.xml").exists()
+    lessons = LessonPage.objects.descendant_of(CoursePage.objects.get(pk=enrolled))
+    assert sum(child.block_type == "courseware" for lesson in lessons for child in lesson.body) == 2
+    call_command("load_demo", institutions=1, quiet_logins=True)  # again: nothing doubles
+    assert Package.objects.count() == 2

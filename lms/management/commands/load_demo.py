@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.rich_text import RichText
 
+from courseware import services as courseware_services
+from courseware.models import Licence, Package
 from institutions import services as institution_services
 from institutions.models import Cohort, Institution, User
 from institutions.roles import InstitutionRole, NationalRole
 from lms import services
 from lms.demo import data
 from lms.models import CoursePage, LearningOutcome, LessonPage, ModulePage, ProgrammePage
+
+# (folder under lms/demo/courseware, package title, index of the lesson of the first course)
+DEMO_COURSEWARE = [
+    ("an-toan-dien", "An toàn điện cơ bản", 0),
+    ("do-luong-dien", "Đo lường điện", 1),
+]
+
+
+def _zip_folder(folder) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
 
 
 class Command(BaseCommand):
@@ -101,7 +120,36 @@ class Command(BaseCommand):
             course = self._programme(section, teacher, data.PROGRAMMES[key])
             first_course = first_course or course
         if first_course is not None:
+            self._courseware(institution, teacher, first_course)
             services.enrolment_enrol_cohort(actor=teacher, cohort=cohort, course=first_course)
+
+    def _courseware(self, institution, teacher, course) -> None:
+        """Import the demo packages for the institution and place each in a lesson of `course`."""
+        lessons = list(LessonPage.objects.descendant_of(course).order_by("path"))
+        for folder, title, lesson_index in DEMO_COURSEWARE:
+            package = Package.objects.filter(institution=institution, title=title).first()
+            if package is None:
+                package = courseware_services.package_import(
+                    actor=teacher,
+                    institution=institution,
+                    file=io.BytesIO(_zip_folder(data.COURSEWARE_DIR / folder)),
+                    title=title,
+                    language="vi",
+                    licence=Licence.CC_BY_SA,
+                    keywords=["demo"],
+                ).package
+            if lesson_index >= len(lessons):
+                continue
+            lesson = lessons[lesson_index]
+            if any(child.block_type == "courseware" for child in lesson.body):
+                continue
+            lesson.body.append(
+                (
+                    "courseware",
+                    {"package": package, "item": "", "version": 1, "display": "embedded"},
+                )
+            )
+            lesson.save_revision(user=teacher).publish()
 
     def _programme(self, section, teacher, spec) -> CoursePage:
         programme = (
