@@ -194,6 +194,17 @@ def navigation_view(
     work_globals = {k: dict(v) for k, v in global_objectives.items() if isinstance(v, dict)}
     session = Session(tree, work, current_id, work_globals)
     current = session.current
+    # Choosing a line first ends the current attempt (End Attempt, SN UP.4: default completion
+    # and satisfaction, rollup), so lines are probed against the tree as it would be then.
+    probe = session
+    if session.active(current):
+        probe = Session(
+            tree,
+            {key: value.copy() for key, value in work.items()},
+            current,
+            {k: dict(v) for k, v in work_globals.items()},
+        )
+        probe.end_attempt(current)
     toc: list[TocNode] = []
     hidden_from_choice: dict[int, bool] = {}
     for node in tree.preorder:
@@ -210,7 +221,7 @@ def navigation_view(
                 pre_action(tree, work, node, {"hiddenFromChoice"}, work_globals)
             )
             hidden = not activity.is_visible or hidden_from_choice[node]
-            disabled = hidden_from_choice[node] or not _choosable(session, node)
+            disabled = hidden_from_choice[node] or not _choosable(session, probe, node)
         status, measure = _status(tree, work, node, work_globals)
         toc.append(
             TocNode(
@@ -244,16 +255,17 @@ def navigation_view(
     )
 
 
-def _choosable(session: Session, node: int) -> bool:
-    """Would a choice of this line be accepted (navigation, choice and delivery checks)?"""
+def _choosable(session: Session, probe: Session, node: int) -> bool:
+    """Would a choice of this line be accepted? The navigation request checks run on the tree
+    as it is; the choice and delivery checks on `probe`, where the current attempt has ended."""
     try:
         session.navigation_request("choice", node)
-        session.choice(node, probe=True)
-        if session.tree.is_leaf(node):
-            session.delivery_request(node)
+        probe.choice(node, probe=True)
+        if probe.tree.is_leaf(node):
+            probe.delivery_request(node)
         elif any(
-            check_activity(session.tree, session.states, a, session.g)
-            for a in session.tree.path_to_root(node)
+            check_activity(probe.tree, probe.states, a, probe.g)
+            for a in probe.tree.path_to_root(node)
         ):
             return False
     except SequencingError:

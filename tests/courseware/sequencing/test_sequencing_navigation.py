@@ -135,7 +135,9 @@ def test_disabled_rule_blocks_choice_and_flow_until_its_condition_changes():
                 "primary": True,
                 "mapInfo": [{"targetObjectiveID": "g.a", "writeSatisfiedStatus": True}],
             }
-        ]
+        ],
+        # Otherwise leaving a would satisfy it by default (SN UP.4), and the view knows that.
+        "deliveryControls": {"objectiveSetByContent": True},
     }
     b_seq = {
         "objectives": [
@@ -455,3 +457,15 @@ def test_course_results_survive_a_new_session():
     assert learner.go("choice", "a") == "a"  # reviewing after the session ended
     assert learner.view().status == "passed"
     assert learner.state("").attempt_count == 2
+
+
+def test_the_view_judges_choices_as_after_leaving_the_current_activity():
+    """Leaving a completes it by default, so a line gated on "a completed" is choosable."""
+    gate = {
+        "sequencingRules": {"preConditionRules": [pre("stopForwardTraversal", "not completed")]}
+    }
+    learner = Learner(build(item("a", seq=gate), item("b"), item("c"), root=FLOW))
+    learner.go("start")
+    assert not learner.line("c").disabled
+    assert learner.line("a").status == "not attempted" or learner.line("a").status == "incomplete"
+    assert learner.go("choice", "c") == "c"
