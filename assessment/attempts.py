@@ -133,6 +133,12 @@ def _opaque(view: dict, question_type: str) -> tuple[dict, dict[str, str]]:
     return view, id_map
 
 
+def marks_text(value: Decimal) -> str:
+    """A score as people write it: 1, 2.5, 0.3333 (not 1.0000)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _present(version: ItemVersion, rng: random.Random, shuffle_options: bool) -> tuple[dict, dict]:
     body = version.body
     if shuffle_options and "options" in body:
@@ -143,7 +149,7 @@ def _present(version: ItemVersion, rng: random.Random, shuffle_options: bool) ->
         "type": version.question_type,
         "stem": expand_db_html(version.stem),
         "body": learner_body,
-        "points": str(question.max_score(version.body)),
+        "points": marks_text(question.max_score(version.body)),
     }
     return view, id_map
 
@@ -691,13 +697,13 @@ def attempt_review(*, attempt: Attempt, now=None) -> dict:
         return {"review": None}
     review: dict[str, Any] = {"questions": []}
     if version.review_marks and not attempt.needs_manual:
-        review["score"] = str(attempt.score)
-        review["max_score"] = str(attempt.max_score)
+        review["score"] = marks_text(attempt.score)
+        review["max_score"] = marks_text(attempt.max_score)
     for row in attempt.questions.all():
         entry: dict[str, Any] = {"key": row.key}
         if version.review_marks and row.score is not None:
-            entry["score"] = str(row.score)
-            entry["max_score"] = str(row.max_score)
+            entry["score"] = marks_text(row.score)
+            entry["max_score"] = marks_text(row.max_score)
         if version.review_feedback:
             entry["feedback"] = row.feedback
         review["questions"].append(entry)

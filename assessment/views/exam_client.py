@@ -170,7 +170,7 @@ def client_strings() -> dict[str, str]:
         "your_answer": _("Your answer"),
         "true_": _("True"),
         "false_": _("False"),
-        "points": _("%(n)s points"),
+        "points": _("Points: %(n)s"),
         "gap": _("Gap %(n)s"),
         "move_up": _("Move up: %(text)s"),
         "move_down": _("Move down: %(text)s"),

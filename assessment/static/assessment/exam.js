@@ -242,8 +242,8 @@
       order.forEach(function (id, index) {
         var item = make("li", {});
         item.appendChild(make("span", {}, byId[id].text));
-        var up = make("button", { type: "button", class: "link-button", "data-dir": "up", "aria-label": fmt(T.move_up, { text: byId[id].text }) }, "↑");
-        var down = make("button", { type: "button", class: "link-button", "data-dir": "down", "aria-label": fmt(T.move_down, { text: byId[id].text }) }, "↓");
+        var up = make("button", { type: "button", class: "exam-move", "data-dir": "up", "aria-label": fmt(T.move_up, { text: byId[id].text }) }, "↑");
+        var down = make("button", { type: "button", class: "exam-move", "data-dir": "down", "aria-label": fmt(T.move_down, { text: byId[id].text }) }, "↓");
         up.disabled = index === 0;
         down.disabled = index === order.length - 1;
         [up, down].forEach(function (button) {
@@ -290,9 +290,11 @@
     return box;
   }
 
+  var lastSection = null;
   function drawQuestion(q, answer) {
     var item = make("li", { class: "exam-question", "data-question": q.key, "data-type": q.type });
-    if (q.section) item.appendChild(make("p", { class: "exam-section" }, q.section));
+    if (q.section && q.section !== lastSection) item.appendChild(make("h2", { class: "exam-section" }, q.section));
+    lastSection = q.section;
     var stem = make("div", { class: "exam-stem", id: "stem-" + q.key });
     stem.innerHTML = q.stem; // cleaned by the server's rich-text whitelist when authored
     item.appendChild(stem);
@@ -327,6 +329,7 @@
     var list = el("[data-questions]");
     list.textContent = "";
     readers = {};
+    lastSection = null;
     // What the journal holds is newer than what the server confirmed; show it and replay it.
     var serverSeq = 0;
     Object.keys(data.answers).forEach(function (key) { serverSeq = Math.max(serverSeq, data.answers[key].seq); });
