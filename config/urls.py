@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -18,8 +19,15 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@csrf_exempt
 def bench_floor(request):
-    """The benchmark's reference: the least a Django view can do (bench/README.md)."""
+    """The benchmark's reference: the least a Django view can do (bench/README.md).
+
+    It answers GET for the page benchmarks and POST (reading the body, touching no database)
+    for the write benchmarks, whose endpoints have the same shape.
+    """
+    if request.method == "POST":
+        return JsonResponse({"ok": True, "bytes": len(request.body)})
     return HttpResponse("floor", content_type="text/plain")
 
 
