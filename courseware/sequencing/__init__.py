@@ -7,7 +7,7 @@ dict, and calls the four functions below. See README.md for what is implemented.
 
 from __future__ import annotations
 
-from .navigation import SequencingError, Session, run
+from .navigation import SequencingError, Session, _an_id, run
 from .rollup import overall_rollup
 from .rules import check_activity, completion_status, objective_status, pre_action, state
 from .state import (
@@ -192,7 +192,7 @@ def navigation_view(
     and continue would succeed (each tried on copies; nothing is changed)."""
     work = {key: value.copy() for key, value in states.items()}
     work_globals = {k: dict(v) for k, v in global_objectives.items() if isinstance(v, dict)}
-    session = Session(tree, work, current_id, work_globals)
+    session = Session(tree, work, _an_id(current_id), work_globals)
     current = session.current
     # Choosing a line first ends the current attempt (End Attempt, SN UP.4: default completion
     # and satisfaction, rollup), so lines are probed against the tree as it would be then.

@@ -770,6 +770,10 @@ def reset(s: ActivityState) -> None:
 
 def run(tree: Tree, states, current_id, request: str, target_id, global_objectives) -> NavResult:
     """Run one navigation request on copies; on success copy the results back."""
+    if not isinstance(request, str):
+        request = ""
+    target_id = _an_id(target_id)
+    current_id = _an_id(current_id)
     work = {key: value.copy() for key, value in states.items()}
     work_globals = {
         key: dict(value) for key, value in global_objectives.items() if isinstance(value, dict)
@@ -789,3 +793,12 @@ def run(tree: Tree, states, current_id, request: str, target_id, global_objectiv
     global_objectives.clear()
     global_objectives.update(work_globals)
     return NavResult(deliver_id=deliver, current_id=session.current, ended=session.ended)
+
+
+def _an_id(value) -> int | None:
+    """An activity id as given, or None for anything that is not an integer (-1: not one)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return -1
+    return value

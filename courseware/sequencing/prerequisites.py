@@ -60,11 +60,15 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return found
 
 
+MAX_NESTING = 50
+
+
 class _Parser:
     def __init__(self, text: str):
         self.tokens = _tokens(text)
         self.at = 0
         self.identifiers: set[str] = set()
+        self.nesting = 0
 
     def peek(self, value: str | None = None):
         if self.at >= len(self.tokens):
@@ -102,6 +106,15 @@ class _Parser:
         return parts[0] if len(parts) == 1 else (lambda status: all(p(status) for p in parts))
 
     def factor(self) -> Check:
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_NESTING:
+                raise PrerequisiteError(f"nested deeper than {MAX_NESTING}")
+            return self._factor()
+        finally:
+            self.nesting -= 1
+
+    def _factor(self) -> Check:
         token = self.peek()
         if token is None:
             raise PrerequisiteError("expression ends too early")

@@ -55,10 +55,39 @@ class ActivityState:
     @classmethod
     def from_dict(cls, data: dict | None) -> ActivityState:
         """A state from stored JSON; unknown keys are dropped, missing ones take their defaults."""
-        names = {f.name for f in fields(cls)}
-        state = cls(**{k: v for k, v in (data or {}).items() if k in names})
-        if not isinstance(state.objectives, dict):
-            state.objectives = {}
+        state = cls()
+        if not isinstance(data, dict):
+            return state
+        for name, default in _DEFAULTS.items():
+            if name not in data:
+                continue
+            value = data[name]
+            if name == "objectives":
+                if isinstance(value, dict):
+                    state.objectives = {
+                        str(k): dict(v) for k, v in value.items() if isinstance(v, dict)
+                    }
+            elif name == "available_children":
+                if isinstance(value, list) and all(
+                    isinstance(v, int) and not isinstance(v, bool) for v in value
+                ):
+                    state.available_children = list(value)
+            elif name == "attempt_completion_amount":
+                if value is None or (
+                    isinstance(value, int | float) and not isinstance(value, bool)
+                ):
+                    state.attempt_completion_amount = value
+            elif isinstance(default, bool):
+                if isinstance(value, bool):
+                    setattr(state, name, value)
+            elif isinstance(default, int):
+                if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                    setattr(state, name, value)
+            elif isinstance(default, float):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    setattr(state, name, float(value))
+            elif isinstance(default, str) and isinstance(value, str):
+                setattr(state, name, value)
         return state
 
     def copy(self) -> ActivityState:
@@ -68,6 +97,9 @@ class ActivityState:
         if self.available_children is not None:
             clone.available_children = list(self.available_children)
         return clone
+
+
+_DEFAULTS = {f.name: getattr(ActivityState(), f.name) for f in fields(ActivityState)}
 
 
 def states_to_json(states: dict[int, ActivityState]) -> dict[str, dict]:

@@ -8,6 +8,7 @@ absent, and anything malformed is replaced by its default and reported in `Tree.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .prerequisites import PrerequisiteError, compile_prerequisites
@@ -163,7 +164,7 @@ class _Reader:
             self.report(f"{key}={value!r} is not a number; default {default} used")
             return default
         if (
-            number != number
+            not math.isfinite(number)
             or (low is not None and number < low)
             or (high is not None and number > high)
         ):
