@@ -88,6 +88,8 @@ demo: setup
 
 bench: setup
 	$(PY) -m bench.run
+	$(PY) -m bench.courseware_import
+	$(PY) -m bench.courseware_commit
 
 clean:
 	rm -rf $(VENV) node_modules var/static $(SCORM_AGAIN)
