@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -90,6 +90,10 @@ class UnknownQuestion(AttemptRefused):
 
 class AccessRefused(AttemptRefused):
     code = "access_refused"
+
+
+class AttemptPaused(AttemptRefused):
+    code = "paused"
 
 
 @dataclass(frozen=True)
@@ -384,8 +388,10 @@ def attempt_start(
 def is_overdue(attempt: Attempt, now=None) -> bool:
     """Past the deadline and its grace: no more saves, and the sweep submits it."""
     now = now or timezone.now()
-    return attempt.deadline is not None and now > attempt.deadline + timedelta(
-        seconds=grace_seconds()
+    return (
+        attempt.paused_at is None  # a held attempt's clock stands still
+        and attempt.deadline is not None
+        and now > attempt.deadline + timedelta(seconds=grace_seconds())
     )
 
 
@@ -480,6 +486,8 @@ def answer_save(
         raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
     if attempt.status == Attempt.Status.PREPARED:
         raise NotStarted(_("Start the attempt before answering."))
+    if attempt.paused_at is not None:
+        raise AttemptPaused(_("The invigilator has paused this attempt; wait for them."))
     if is_overdue(attempt, now):
         raise DeadlinePassed(_("The time for this attempt is over; the answer was not saved."))
     question = (
@@ -625,7 +633,10 @@ def attempts_expire(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=grace_seconds())
     due = Attempt.objects.filter(
-        status=Attempt.Status.IN_PROGRESS, deadline__isnull=False, deadline__lt=cutoff
+        status=Attempt.Status.IN_PROGRESS,
+        paused_at__isnull=True,
+        deadline__isnull=False,
+        deadline__lt=cutoff,
     ).values_list("pk", flat=True)
     count = 0
     for pk in list(due):
@@ -661,6 +672,7 @@ def attempt_state(*, attempt: Attempt, learner, now=None) -> dict:
         "status": attempt.status,
         "started_at": attempt.started_at.isoformat() if attempt.started_at else None,
         "deadline": attempt.deadline.isoformat() if attempt.deadline else None,
+        "paused": attempt.paused_at is not None,
         "server_now": now.isoformat(),
         "grace_seconds": grace_seconds(),
         "needs_access_code": bool(version.access_code),
@@ -708,3 +720,115 @@ def attempt_review(*, attempt: Attempt, now=None) -> dict:
             entry["feedback"] = row.feedback
         review["questions"].append(entry)
     return {"review": review}
+
+
+# ---------------------------------------------------------------------------
+# The invigilator.
+
+
+def _invigilated(actor, attempt: Attempt) -> Attempt:
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("exam__institution")
+        .get(pk=attempt.pk)
+    )
+    if actor is None:
+        raise PermissionDenied(_("An invigilator acts in person."))
+    require_staff(actor, attempt.exam.institution_id, _("Only this exam's staff invigilate it."))
+    if attempt.status == Attempt.Status.SUBMITTED:
+        raise AttemptClosed(_("This attempt has been submitted."))
+    return attempt
+
+
+@transaction.atomic
+def attempt_time_add(*, actor, attempt: Attempt, minutes: int, reason: str = "") -> Attempt:
+    """Give a learner more time (1 to 600 minutes); a prepared attempt gets it at the start
+    through an accommodation instead."""
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600:
+        raise ValidationError(_("Add between 1 and 600 minutes."))
+    attempt = _invigilated(actor, attempt)
+    if attempt.status != Attempt.Status.IN_PROGRESS or attempt.deadline is None:
+        raise NotStarted(_("Only a running, timed attempt can be given more time."))
+    attempt.deadline += timedelta(minutes=minutes)
+    attempt.save(update_fields=["deadline"])
+    audit_record(
+        actor=actor,
+        action="attempt.time_add",
+        obj=attempt,
+        institution=attempt.exam.institution,
+        data={"minutes": minutes, "reason": reason, "deadline": attempt.deadline.isoformat()},
+    )
+    return attempt
+
+
+@transaction.atomic
+def attempt_pause(*, actor, attempt: Attempt, reason: str = "", now=None) -> Attempt:
+    """Hold a running attempt: saves are refused and its clock stops (idempotent)."""
+    now = now or timezone.now()
+    attempt = _invigilated(actor, attempt)
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        raise NotStarted(_("Only a running attempt can be paused."))
+    if attempt.paused_at is None:
+        attempt.paused_at = now
+        attempt.save(update_fields=["paused_at"])
+        audit_record(
+            actor=actor,
+            action="attempt.pause",
+            obj=attempt,
+            institution=attempt.exam.institution,
+            data={"reason": reason},
+        )
+    return attempt
+
+
+@transaction.atomic
+def attempt_resume(*, actor, attempt: Attempt, now=None) -> Attempt:
+    """Release a held attempt; its deadline moves by the time it was held (idempotent)."""
+    now = now or timezone.now()
+    attempt = _invigilated(actor, attempt)
+    if attempt.paused_at is None:
+        return attempt
+    held = max(now - attempt.paused_at, timedelta(0))
+    if attempt.deadline is not None:
+        attempt.deadline += held
+    attempt.paused_at = None
+    attempt.save(update_fields=["paused_at", "deadline"])
+    audit_record(
+        actor=actor,
+        action="attempt.resume",
+        obj=attempt,
+        institution=attempt.exam.institution,
+        data={"held_seconds": int(held.total_seconds())},
+    )
+    return attempt
+
+
+def exam_sitting(*, user, exam: Exam, now=None) -> list[dict]:
+    """The invigilator's table: each attempt of the exam with its state, time left and how
+    many answers the server holds; staff of the exam's institution only."""
+    now = now or timezone.now()
+    if not Exam.objects.visible_to(user).filter(pk=exam.pk).exists():
+        raise PermissionDenied(_("Only this exam's staff invigilate it."))
+    rows = []
+    attempts_ = (
+        Attempt.objects.filter(exam=exam)
+        .select_related("learner")
+        .annotate(answered=Count("questions__answer"))
+        .order_by("learner__last_name", "learner__first_name", "learner__username", "number")
+    )
+    for attempt in attempts_:
+        left = None
+        if attempt.status == Attempt.Status.IN_PROGRESS and attempt.deadline is not None:
+            reference = attempt.paused_at or now
+            left = max(0, int((attempt.deadline - reference).total_seconds()))
+        rows.append(
+            {
+                "attempt": attempt,
+                "learner": attempt.learner,
+                "status": attempt.status,
+                "paused": attempt.paused_at is not None,
+                "seconds_left": left,
+                "answered": attempt.answered,
+            }
+        )
+    return rows

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exam_client
+from .views import exam_client, invigilate
 
 app_name = "assessment"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("attempts/<uuid:public_id>/state", exam_client.state, name="attempt_state"),
     path("attempts/<uuid:public_id>/answers", exam_client.save, name="answer_save"),
     path("attempts/<uuid:public_id>/submit", exam_client.submit, name="attempt_submit"),
+    path("attempts/<uuid:public_id>/invigilate", invigilate.act, name="invigilate_act"),
+    path("exams/<int:exam_id>/invigilate", invigilate.sitting, name="invigilate"),
 ]

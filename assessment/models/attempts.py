@@ -56,6 +56,9 @@ class Attempt(models.Model):
     prepared_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set while an invigilator holds the attempt.")
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.CharField(max_length=16, choices=SubmittedBy.choices, blank=True)
     score = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)

@@ -28,6 +28,7 @@ STATUS = {
     attempts.SeqConflict: 409,
     attempts.UnknownQuestion: 400,
     attempts.AccessRefused: 403,
+    attempts.AttemptPaused: 423,
 }
 
 
@@ -158,6 +159,7 @@ def client_strings() -> dict[str, str]:
         "saving_n": _("Saving… %(n)s answers waiting"),
         "offline": _("Offline — %(n)s answers waiting"),
         "closed": _("This attempt is closed."),
+        "paused": _("Paused by the invigilator — %(n)s answers waiting"),
         "not_saved": _("Something went wrong; your answer is kept on this device."),
         "unconfirmed": _(
             "%(n)s answers are not confirmed by the server yet; reconnect before submitting."

@@ -25,6 +25,7 @@
   var offset = 0; // server time minus this device's time, in ms
   var closed = false;
   var offline = false;
+  var paused = false;
   var flushing = false;
   var timers = {};
 
@@ -50,11 +51,12 @@
     var n = waiting();
     var text;
     if (closed) text = T.closed;
+    else if (paused) text = fmt(T.paused, { n: n });
     else if (offline) text = fmt(T.offline, { n: n });
     else if (flushing || n) text = n ? fmt(T.saving_n, { n: n }) : T.saving;
     else text = T.saved;
     indicator.textContent = text;
-    indicator.dataset.state = closed ? "closed" : offline ? "offline" : n ? "saving" : "saved";
+    indicator.dataset.state = closed ? "closed" : paused ? "paused" : offline ? "offline" : n ? "saving" : "saved";
   }
 
   function request(method, url, body) {
@@ -100,9 +102,9 @@
       offline = false;
       showIndicator();
       if (waiting() && !closed) setTimeout(flush, 200); // changed while sending
-    }, function () {
+    }, function (error) {
       flushing = false;
-      offline = true;
+      offline = !(error && error.message === "paused");
       showIndicator();
     });
   }
@@ -116,6 +118,7 @@
       var current = journal.entries[key];
       var status = result.status;
       var code = result.data && result.data.error;
+      if (paused && status !== 423) { paused = false; showMessage(""); }
       if (status === 200 || (status === 409 && result.data.status === "stale")) {
         // Confirmed (or the server holds something newer): forget it unless it changed since.
         if (current && current.seq === entry.seq) delete journal.entries[key];
@@ -125,6 +128,10 @@
         closed = true;
         showMessage(result.data.message || T.closed);
         lock();
+      } else if (status === 423) {
+        paused = true;
+        showMessage(result.data.message || "");
+        throw new Error("paused");
       } else if (status >= 500 || status === 0) {
         throw new Error("server");
       } else {
@@ -323,6 +330,7 @@
 
   function render(data) {
     state = data;
+    paused = !!data.paused;
     offset = Date.parse(data.server_now) - Date.now();
     el("[data-start]").hidden = data.status !== "prepared";
     el("[data-code-row]").hidden = !data.needs_access_code;
@@ -369,6 +377,7 @@
   // --- the clock ---------------------------------------------------------------------------
   var autoSubmitted = false;
   function tick() {
+    if (paused) return; // the server stops the clock while the invigilator holds the attempt
     if (!state || !state.deadline || state.status !== "in_progress") { clock.textContent = state && state.status === "in_progress" ? "∞" : "--:--"; return; }
     var left = Math.max(0, Date.parse(state.deadline) - (Date.now() + offset));
     var s = Math.floor(left / 1000);
