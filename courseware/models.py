@@ -517,3 +517,48 @@ class CmiCommit(models.Model):
 
     def __str__(self) -> str:
         return self.commit_id
+
+
+class GlobalObjectiveQuerySet(models.QuerySet):
+    """Global objectives: a learner's own; staff of an institution where the learner studies."""
+
+    def visible_to(self, user):
+        if is_national_admin(user):
+            return self
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Q(learner=user)
+            | models.Q(learner__courseware_attempts__institution__in=staff_institution_ids(user))
+        ).distinct()
+
+
+class GlobalObjective(models.Model):
+    """A SCORM 2004 shared objective of one learner, kept across attempts and packages.
+
+    Used when the organization declares `adlseq:objectivesGlobalToSystem` (the default);
+    otherwise an attempt keeps its global objectives in its own `sequencing_state`.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="global_objectives"
+    )
+    objective_id = models.CharField(_("objective"), max_length=1000)
+    # The sequencer's entry: {"satisfied", "measure", "completion", "progress_measure"}.
+    values = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GlobalObjectiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["learner", "objective_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "objective_id"], name="courseware_global_objective"
+            )
+        ]
+        verbose_name = _("global objective")
+        verbose_name_plural = _("global objectives")
+
+    def __str__(self) -> str:
+        return self.objective_id

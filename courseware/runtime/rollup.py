@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Activity, Attempt, CmiRecord, PackageVersion
+from ..models import Activity, Attempt, CmiRecord, GlobalObjective, PackageVersion
 from .cmi import SCORM12, SCORM2004
 
 
@@ -166,18 +166,59 @@ def tree_for(attempt: Attempt):
     )
 
 
-def states_load(attempt: Attempt) -> tuple[dict, dict]:
-    """ActivityState objects by activity id, and the global objectives, from the attempt."""
+def _system_scope(attempt: Attempt) -> bool:
+    organization = attempt.version.default_organization()
+    return bool(organization and organization.objectives_global_to_system)
+
+
+def _targets(tree) -> set[str]:
+    """Every global objective the tree's objective maps name."""
+    found = set()
+    for settings in tree.settings.values():
+        for objective in [settings.primary, *settings.objectives.values()]:
+            found.update(info.target for info in objective.maps)
+    return found
+
+
+def states_load(attempt: Attempt, tree) -> tuple[dict, dict]:
+    """ActivityState objects by activity id, and the global objectives the tree maps to.
+
+    Objectives global to the system are the learner's, shared by every attempt and package;
+    otherwise they live in the attempt.
+    """
     stored = attempt.sequencing_state or {}
     states = engine().states_from_json(stored.get("states"))
-    return states, dict(stored.get("global_objectives") or {})
+    if not _system_scope(attempt):
+        return states, dict(stored.get("global_objectives") or {})
+    targets = _targets(tree)
+    rows = GlobalObjective.objects.filter(learner_id=attempt.learner_id, objective_id__in=targets)
+    return states, {row.objective_id: dict(row.values) for row in rows}
 
 
 def states_store(attempt: Attempt, states: dict, global_objectives: dict, **extra) -> None:
-    """Write the engine's states back into the attempt (the caller saves it)."""
+    """Write the engine's states back into the attempt (the caller saves it) and the learner's
+    system-wide global objectives into their rows."""
     stored = dict(attempt.sequencing_state or {})
     stored["states"] = engine().states_to_json(states)
-    stored["global_objectives"] = global_objectives
+    if _system_scope(attempt):
+        existing = {
+            row.objective_id: row
+            for row in GlobalObjective.objects.select_for_update().filter(
+                learner_id=attempt.learner_id, objective_id__in=list(global_objectives)
+            )
+        }
+        for target, values in global_objectives.items():
+            row = existing.get(target)
+            if row is None:
+                GlobalObjective.objects.create(
+                    learner_id=attempt.learner_id, objective_id=target[:1000], values=values
+                )
+            elif row.values != values:
+                row.values = values
+                row.save(update_fields=["values", "updated_at"])
+        stored.pop("global_objectives", None)
+    else:
+        stored["global_objectives"] = global_objectives
     stored.update(extra)
     attempt.sequencing_state = stored
 
@@ -213,7 +254,7 @@ def apply_results(
     if sequencing is None:
         return
     tree = tree_for(attempt)
-    states, global_objectives = states_load(attempt)
+    states, global_objectives = states_load(attempt, tree)
     scorm12 = attempt.version.kind == PackageVersion.Kind.SCORM12
     sequencing.apply_runtime(
         tree,
@@ -236,7 +277,7 @@ def engine_outcome(attempt: Attempt, fallback: Outcome) -> Outcome:
     if sequencing is None or str(sequencing.ROOT_ID) not in stored:
         return fallback
     tree = tree_for(attempt)
-    states, global_objectives = states_load(attempt)
+    states, global_objectives = states_load(attempt, tree)
     root = sequencing.ROOT_ID
     satisfied, measure = sequencing.objective_status(tree, states, root, "", global_objectives)
     completed = sequencing.completion_status(tree, states, root, global_objectives)

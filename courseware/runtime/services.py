@@ -452,7 +452,7 @@ def navigation(*, attempt: Attempt, learner):
     # The stored state, not the caller's copy of the attempt (a commit may have moved it on).
     attempt = Attempt.objects.select_related("version").get(pk=attempt.pk)
     tree = rollup.tree_for(attempt)
-    states, global_objectives = rollup.states_load(attempt)
+    states, global_objectives = rollup.states_load(attempt, tree)
     current = (attempt.sequencing_state or {}).get("current_id")
     return sequencing.navigation_view(tree, states, current, global_objectives)
 
@@ -468,7 +468,7 @@ def navigate(*, attempt: Attempt, learner, request: str, target_id: int | None =
         if attempt.status != Attempt.Status.ACTIVE:
             raise PermissionDenied(_("This attempt is closed."))
         tree = rollup.tree_for(attempt)
-        states, global_objectives = rollup.states_load(attempt)
+        states, global_objectives = rollup.states_load(attempt, tree)
         current = (attempt.sequencing_state or {}).get("current_id")
         result = sequencing.navigation_request(
             tree, states, current, request, target_id, global_objectives
