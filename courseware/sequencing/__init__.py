@@ -109,8 +109,8 @@ def apply_runtime(
     progress measure is known, the threshold decides completion. SCORM 1.2: pass
     cmi.core.lesson_status as `completion_status` and the raw score / 100 as `score_scaled`.
     """
-    if activity_id not in tree.nodes:
-        return
+    if activity_id not in tree.nodes or not tree.is_leaf(activity_id) or activity_id == ROOT_ID:
+        return  # only a SCO has run-time data; a cluster's tracking comes from rollup
     s = state(states, activity_id)
     score = _known(score_scaled)
     progress = _known(progress_measure)

@@ -110,3 +110,23 @@ def test_global_objectives_of_the_wrong_shape_are_ignored():
     learner.g = {"g": "satisfied", "h": None}
     assert learner.go("start") == "a"
     assert learner.line("a").status == "incomplete"
+
+
+def test_runtime_data_for_a_cluster_or_an_unknown_activity_is_ignored():
+    from courseware.sequencing import ROOT_ID, apply_runtime
+
+    learner = Learner(build(item("m", item("a"), seq=FLOW), root=FLOW))
+    states = {}
+    for target in (ROOT_ID, 1, 999):
+        apply_runtime(
+            learner.tree,
+            states,
+            target,
+            completion_status="completed",
+            success_status="passed",
+            score_scaled=1.0,
+            progress_measure=None,
+            objectives=[],
+            global_objectives={},
+        )
+    assert states == {}
