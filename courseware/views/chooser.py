@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.views.generic.chooser import ChosenView
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
 from courseware.models import Package, PackageVersion
@@ -20,6 +20,20 @@ def _scoped(user):
         .distinct()
         .order_by("title", "pk")
     )
+
+
+class PackageChooseView(ChooseView):
+    """The chooser's first screen: the editor's institutions' ready packages."""
+
+    def get_object_list(self):
+        return _scoped(self.request.user)
+
+
+class PackageChooseResultsView(ChooseResultsView):
+    """Search and paging inside the chooser, in the same scope."""
+
+    def get_object_list(self):
+        return _scoped(self.request.user)
 
 
 class PackageChosenView(ChosenView):
@@ -37,12 +51,9 @@ class PackageChooserViewSet(ChooserViewSet):
     choose_one_text = _("Choose a courseware package")
     choose_another_text = _("Choose another package")
     edit_item_text = _("Edit this package")
+    choose_view_class = PackageChooseView
+    choose_results_view_class = PackageChooseResultsView
     chosen_view_class = PackageChosenView
-    url_filter_parameters = []
-
-    def get_object_list(self):
-        # Injected into the chooser's list views, where `self.request` exists.
-        return _scoped(self.request.user)
 
 
 package_chooser_viewset = PackageChooserViewSet("courseware_package_chooser")

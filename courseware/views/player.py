@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from courseware.models import Activity, Attempt, PackageVersion
 from courseware.origins import placement_for, request_origin
+from institutions.api import is_national_admin, staff_institution_ids
 
 from .tokens import BadToken, launch_token, read_token
 
@@ -110,6 +111,9 @@ def _render(request, *, token, grant, version, navigation, title):
             "config": config,
             "sandbox": placement.sandbox,
             "isolated": placement.isolated,
+            # Only staff can act on the missing content origin; learners just play.
+            "show_origin_notice": not placement.isolated
+            and (is_national_admin(request.user) or bool(staff_institution_ids(request.user))),
             "preview": grant.is_preview,
             "exit_url": next_url,
         },
