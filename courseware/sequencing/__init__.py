@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .navigation import SequencingError, Session, _an_id, run
 from .rollup import overall_rollup
-from .rules import check_activity, completion_status, objective_status, pre_action, state
+from .rules import completion_status, objective_status, pre_action, state
 from .state import (
     ROOT_ID,
     ActivityState,
@@ -205,6 +205,8 @@ def navigation_view(
             {k: dict(v) for k, v in work_globals.items()},
         )
         probe.end_attempt(current)
+    session.memo = {}
+    probe.memo = {}
     toc: list[TocNode] = []
     hidden_from_choice: dict[int, bool] = {}
     for node in tree.preorder:
@@ -263,10 +265,7 @@ def _choosable(session: Session, probe: Session, node: int) -> bool:
         probe.choice(node, probe=True)
         if probe.tree.is_leaf(node):
             probe.delivery_request(node)
-        elif any(
-            check_activity(probe.tree, probe.states, a, probe.g)
-            for a in probe.tree.path_to_root(node)
-        ):
+        elif any(probe.check(a) for a in probe.tree.path_to_root(node)):
             return False
     except SequencingError:
         return False

@@ -103,6 +103,8 @@ class Session:
         self.current: int | None = current_id if current_id in tree.nodes else None
         self.ended = False
         self._index: dict[int, dict[int, int]] = {}
+        # Set by the table of contents, which only reads: rule results per activity.
+        self.memo: dict[tuple[str, int], object] | None = None
         self._stoppers: dict[int, list[tuple[int, int]]] = {}
 
     # Helpers ---------------------------------------------------------------------------
@@ -121,6 +123,24 @@ class Session:
 
     def active(self, activity_id: int | None) -> bool:
         return activity_id is not None and self.s(activity_id).is_active
+
+    def check(self, node: int) -> bool:
+        """Check Activity Process (UP.5), remembered while the table of contents is built."""
+        if self.memo is None:
+            return check_activity(self.tree, self.states, node, self.g)
+        key = ("check", node)
+        if key not in self.memo:
+            self.memo[key] = check_activity(self.tree, self.states, node, self.g)
+        return bool(self.memo[key])
+
+    def hidden(self, node: int) -> bool:
+        """A hiddenFromChoice precondition rule fires on the activity."""
+        if self.memo is None:
+            return bool(pre_action(self.tree, self.states, node, {"hiddenFromChoice"}, self.g))
+        key = ("hidden", node)
+        if key not in self.memo:
+            self.memo[key] = pre_action(self.tree, self.states, node, {"hiddenFromChoice"}, self.g)
+        return bool(self.memo[key])
 
     def suspended_activity(self) -> int | None:
         """The suspended activity: the deepest activity marked suspended."""
@@ -209,7 +229,7 @@ class Session:
             if pre_action(self.tree, self.states, node, {"skip"}, self.g):
                 node, direction = self.tree_traversal(node, direction, consider_children=False)
                 continue
-            if check_activity(self.tree, self.states, node, self.g):
+            if self.check(node):
                 raise SequencingError("SB.2.2-2")
             if not self.leaf(node):
                 if not self.children(node):
@@ -537,7 +557,7 @@ class Session:
             if self.index(self.parent(node), node) < 0:
                 raise SequencingError("SB.2.9-2")
         for node in path:
-            if pre_action(tree, self.states, node, {"hiddenFromChoice"}, self.g):
+            if self.hidden(node):
                 raise SequencingError("SB.2.9-3")
         if target != ROOT_ID and not self.settings(self.parent(target)).choice:
             raise SequencingError("SB.2.9-4")
@@ -615,7 +635,7 @@ class Session:
         if not self.leaf(target) or not self.tree.nodes[target].is_launchable:
             raise SequencingError("DB.1.1-1")
         for node in reversed(self.tree.path_to_root(target)):
-            if check_activity(self.tree, self.states, node, self.g):
+            if self.check(node):
                 raise SequencingError("DB.1.1-3")
 
     def deliver(self, target: int) -> None:

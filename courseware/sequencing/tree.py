@@ -427,6 +427,7 @@ class Tree:
             key: [a.id for a in sorted(found, key=lambda a: (a.sort_order, a.id))]
             for key, found in children.items()
         }
+        self._paths: dict[int, tuple[int, ...]] = {}
         self.parent: dict[int, int | None] = {ROOT_ID: None}
         self.depth: dict[int, int] = {ROOT_ID: 0}
         self.preorder: list[int] = []
@@ -487,14 +488,24 @@ class Tree:
     def is_leaf(self, activity_id: int) -> bool:
         return not self.children[activity_id]
 
-    def path_to_root(self, activity_id: int) -> list[int]:
-        """The activity, its parent, ... the root."""
-        path = []
+    def path_to_root(self, activity_id: int) -> tuple[int, ...]:
+        """The activity, its parent, ... the root (computed once per activity)."""
+        path = self._paths.get(activity_id)
+        if path is None:
+            parent = self.parent[activity_id]
+            path = (activity_id,) if parent is None else (activity_id, *self._walk_up(parent))
+            self._paths[activity_id] = path
+        return path
+
+    def _walk_up(self, activity_id: int) -> tuple[int, ...]:
+        found = []
         node: int | None = activity_id
         while node is not None:
-            path.append(node)
+            if node in self._paths:
+                return (*found, *self._paths[node])
+            found.append(node)
             node = self.parent[node]
-        return path
+        return tuple(found)
 
     def is_ancestor(self, ancestor: int, activity_id: int) -> bool:
         """True when `ancestor` is `activity_id` or above it."""
