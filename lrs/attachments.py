@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -137,7 +138,19 @@ def _unsigned(statement: dict) -> dict:
         result.pop("attachments", None)
     if "timestamp" in result:
         result["timestamp"] = validation.parse_timestamp(result["timestamp"], "timestamp")
+    duration = result.get("result", {}).get("duration")
+    if isinstance(duration, str):
+        # Durations compare to the hundredth of a second (xAPI 2.0, 4.2.7).
+        result["result"] = {**result["result"], "duration": _hundredths(duration)}
     return result
+
+
+def _hundredths(duration: str) -> str:
+    def cut(match: re.Match) -> str:
+        hundredths = match.group(2)[:2].rstrip("0")
+        return f"{match.group(1)}.{hundredths}S" if hundredths else f"{match.group(1)}S"
+
+    return re.sub(r"(\d+)\.(\d+)S$", cut, duration)
 
 
 def verify_signature(statement: dict, jws: bytes, where: str) -> None:

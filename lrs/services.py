@@ -157,6 +157,10 @@ def _agents_of(part: dict, keys: set[str]) -> None:
     ctx = part.get("context", {})
     _add_agent(ctx.get("instructor"), keys)
     _add_agent(ctx.get("team"), keys)
+    for item in ctx.get("contextAgents", []):
+        _add_agent(item["agent"], keys)
+    for item in ctx.get("contextGroups", []):
+        _add_agent(item["group"], keys)
     if obj.get("objectType") == "SubStatement":
         _agents_of(obj, keys)
 

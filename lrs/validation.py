@@ -387,8 +387,16 @@ def context(value: Any, path: str, *, object_is_activity: bool) -> None:
         "language",
         "statement",
         "extensions",
+        "contextAgents",
+        "contextGroups",
     }
     _keys(value, allowed, path)
+    for key, kind, member, check in (
+        ("contextAgents", "contextAgent", "agent", agent),
+        ("contextGroups", "contextGroup", "group", group),
+    ):
+        if key in value:
+            _context_actors(value[key], f"{path}.{key}", kind, member, check)
     if "registration" in value:
         uuid_string(value["registration"], f"{path}.registration")
     if "instructor" in value:
@@ -413,6 +421,25 @@ def context(value: Any, path: str, *, object_is_activity: bool) -> None:
         for key, items in activities.items():
             for index, item in enumerate(items if isinstance(items, list) else [items]):
                 activity(item, f"{where}.{key}[{index}]")
+
+
+def _context_actors(value: Any, path: str, kind: str, member: str, check) -> None:
+    """xAPI 2.0 contextAgents / contextGroups: typed Agents or Groups with relevantTypes."""
+    if not isinstance(value, list) or not value:
+        _fail(path, "must be a non-empty list")
+    for index, item in enumerate(value):
+        where = f"{path}[{index}]"
+        _object(item, where)
+        _keys(item, {"objectType", member, "relevantTypes"}, where, ("objectType", member))
+        if item["objectType"] != kind:
+            _fail(f"{where}.objectType", f"must be '{kind}'")
+        check(item[member], f"{where}.{member}")
+        if "relevantTypes" in item:
+            types = item["relevantTypes"]
+            if not isinstance(types, list) or not types:
+                _fail(f"{where}.relevantTypes", "must be a non-empty list of IRIs")
+            for position, type_iri in enumerate(types):
+                iri(type_iri, f"{where}.relevantTypes[{position}]")
 
 
 def attachments(value: Any, path: str) -> None:

@@ -84,6 +84,7 @@ class XRequest:
     body: bytes
     client: LRSClient | None = None
     version: str = "1.0.3"
+    alternate: bool = False
     languages: list[str] = field(default_factory=list)
 
     def header(self, name: str) -> str:
@@ -113,7 +114,7 @@ def _unfold(request: HttpRequest) -> XRequest:
                 params[name] = value
         if body and not any(name.lower() == "content-type" for name in form):
             headers["content-type"] = "application/json"
-        return XRequest(method, params, headers, body)
+        return XRequest(method, params, headers, body, alternate=True)
     return XRequest(request.method, params, headers, request.body)
 
 
@@ -140,6 +141,8 @@ def _check_version(xrequest: XRequest) -> None:
             400, f"X-Experience-API-Version {version} is not one of {', '.join(SUPPORTED_VERSIONS)}"
         )
     xrequest.version = "2.0.0" if version.startswith("2.") else "1.0.3"
+    if xrequest.alternate and xrequest.version == "2.0.0":
+        raise XAPIError(400, "xAPI 2.0 has no alternate request syntax: send the method itself")
 
 
 def _authenticate(xrequest: XRequest) -> LRSClient:

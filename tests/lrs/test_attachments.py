@@ -350,3 +350,13 @@ def test_a_failure_after_the_files_are_written_removes_them(xapi, storage_root, 
         post_multipart(xapi, multipart(statement, [part(PDF)]))
     assert files_in(storage_root) == []
     assert not Statement.objects.exists()
+
+
+def test_signed_durations_compare_to_the_hundredth(xapi, signer):
+    statement = make_statement(id=str(uuid.uuid4()), result={"duration": "P1DT12H36M0.12567S"})
+    signed = {**statement, "result": {"duration": "P1DT12H36M0.12S"}}
+    body = signed_body(statement, jws(signed, signer[0], certificate=signer[1]))
+    assert post_multipart(xapi, body).status_code == 200
+    other = make_statement(id=str(uuid.uuid4()), result={"duration": "P1DT12H36M0.13S"})
+    body = signed_body(other, jws(signed | {"id": other["id"]}, signer[0]))
+    assert post_multipart(xapi, body).status_code == 400

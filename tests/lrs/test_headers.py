@@ -118,3 +118,25 @@ def test_consistent_through_on_single_statements_and_refusals(xapi, new_id):
     assert refused.status_code == 400
     assert refused["X-Experience-API-Consistent-Through"]
     assert "X-Experience-API-Consistent-Through" not in xapi.post(make_statement())
+
+
+def test_alternate_request_syntax_is_refused_in_xapi_2(xapi):
+    form = {
+        "Authorization": xapi.headers()["HTTP_AUTHORIZATION"],
+        "X-Experience-API-Version": "2.0.0",
+        "content": json.dumps(make_statement()),
+    }
+    response = xapi.client.post(
+        "/xapi/statements?method=POST",
+        data=urlencode(form),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "alternate" in response.json()["error"]
+    form["X-Experience-API-Version"] = "1.0.3"
+    response = xapi.client.post(
+        "/xapi/statements?method=POST",
+        data=urlencode(form),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200

@@ -113,6 +113,23 @@ VALID = {
         }
     ),
     "duration in weeks": make_statement(result={"duration": "P4W"}),
+    "xAPI 2.0 contextAgents and contextGroups": make_statement(
+        context={
+            "contextAgents": [
+                {
+                    "objectType": "contextAgent",
+                    "agent": {"mbox": "mailto:coach@example.com"},
+                    "relevantTypes": ["http://taynghe.example/types/coach"],
+                }
+            ],
+            "contextGroups": [
+                {
+                    "objectType": "contextGroup",
+                    "group": {"objectType": "Group", "mbox": "mailto:team@example.com"},
+                }
+            ],
+        }
+    ),
     "attachment by fileUrl": make_statement(
         attachments=[
             {
@@ -330,6 +347,37 @@ INVALID = {
         "interactionType",
     ),
     "weeks combined with days": (make_statement(result={"duration": "P4W1D"}), "duration"),
+    "contextAgent without its objectType": (
+        make_statement(context={"contextAgents": [{"agent": {"mbox": "mailto:a@example.com"}}]}),
+        "'objectType' is required",
+    ),
+    "contextAgent holding a Group": (
+        make_statement(
+            context={
+                "contextAgents": [
+                    {
+                        "objectType": "contextAgent",
+                        "agent": {"objectType": "Group", "mbox": "mailto:g@example.com"},
+                    }
+                ]
+            }
+        ),
+        "must be 'Agent'",
+    ),
+    "contextGroups empty relevantTypes": (
+        make_statement(
+            context={
+                "contextGroups": [
+                    {
+                        "objectType": "contextGroup",
+                        "group": {"objectType": "Group", "mbox": "mailto:g@example.com"},
+                        "relevantTypes": [],
+                    }
+                ]
+            }
+        ),
+        "relevantTypes",
+    ),
 }
 
 
