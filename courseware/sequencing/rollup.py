@@ -12,7 +12,9 @@ from .rules import (
 )
 from .tree import SCORM12, Condition, Rule, Tree
 
-# Default rollup rules, used for an action the activity defines no rule for (SN 3.7.3).
+# Default rollup rules, used for an action the activity defines no rule for (the SN book's
+# defaults: satisfied / completed when all children are, not satisfied / incomplete when the
+# status of all children is known).
 DEFAULT_RULES = {
     "satisfied": Rule([Condition("satisfied")], "any", "satisfied", child_set="all"),
     "notSatisfied": Rule(
@@ -159,9 +161,47 @@ def objective_rollup(tree: Tree, states, activity_id: int, global_objectives) ->
         s.objective_satisfied_status = True
 
 
-def activity_progress_rollup(tree: Tree, states, activity_id: int, global_objectives) -> None:
-    """Activity Progress Rollup Process (SN RB.1.3), rules with defaults for missing ones."""
+def completion_measure_rollup(tree: Tree, states, activity_id: int) -> None:
+    """Completion Measure Rollup Process (4th edition): the progressWeight-weighted mean of the
+    tracked children's progress measures."""
+    total = counted = 0.0
+    valid = False
+    for child in available_children(tree, states, activity_id):
+        if not tree.settings[child].tracked:
+            continue
+        weight = _weight(tree.nodes[child].progress_weight)
+        counted += weight
+        amount = state(states, child).attempt_completion_amount
+        if amount is not None:
+            valid = True
+            total += amount * weight
     s = state(states, activity_id)
+    s.attempt_completion_amount = total / counted if valid and counted > 0 else None
+
+
+def _weight(value) -> float:
+    try:
+        weight = float(value)
+    except (TypeError, ValueError):
+        return 1.0
+    return weight if 0.0 <= weight <= 1.0 else 1.0
+
+
+def activity_progress_rollup(tree: Tree, states, activity_id: int, global_objectives) -> None:
+    """Activity Progress Rollup Process (SN RB.1.3): using measure when the activity is
+    completed by measure (4th edition), else rules with defaults for missing ones."""
+    s = state(states, activity_id)
+    activity = tree.nodes[activity_id]
+    if activity.completed_by_measure:
+        threshold = activity.completion_threshold
+        if s.attempt_completion_amount is None:
+            s.attempt_progress_status = False
+        else:
+            s.attempt_progress_status = True
+            s.attempt_completion_status = s.attempt_completion_amount >= (
+                threshold if threshold is not None else 1.0
+            )
+        return
     if rollup_rule_check(tree, states, activity_id, "incomplete", global_objectives):
         s.attempt_progress_status = True
         s.attempt_completion_status = False
@@ -221,6 +261,7 @@ def _rollup_path(tree: Tree, states, activity_id: int, global_objectives: dict) 
             leaf = tree.is_leaf(node)
             if not leaf:
                 measure_rollup(tree, states, node, global_objectives)
+                completion_measure_rollup(tree, states, node)
             objective_rollup(tree, states, node, global_objectives)
             if not leaf:
                 activity_progress_rollup(tree, states, node, global_objectives)
@@ -238,5 +279,6 @@ def _tracking(s) -> tuple:
         s.objective_satisfied_status,
         s.objective_measure_status,
         s.objective_normalized_measure,
+        s.attempt_completion_amount,
         s.lesson_status,
     )

@@ -24,6 +24,10 @@ class SeqActivity:
     prerequisites: str = ""
     # adlcp:completionThreshold (minProgressMeasure), 0..1, when the item declares one.
     completion_threshold: float | None = None
+    # adlcp:completionThreshold completedByMeasure / progressWeight (4th edition; the importer
+    # keeps them in Activity.launch_settings["completionThreshold"]).
+    completed_by_measure: bool = False
+    progress_weight: float = 1.0
 
 
 @dataclass

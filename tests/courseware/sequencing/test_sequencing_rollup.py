@@ -336,3 +336,35 @@ def test_a_global_objective_write_rolls_up_the_clusters_that_read_it():
     # m is on no path from the pretest to the root, yet its only child now reads "satisfied".
     assert learner.state("m").objective_satisfied_status
     assert learner.state("").objective_satisfied_status
+
+
+def test_completion_measure_rollup_weights_progress_and_completes_by_measure():
+    from courseware.sequencing import SeqActivity
+
+    activities = [
+        SeqActivity(
+            1,
+            "m",
+            "M",
+            None,
+            0,
+            False,
+            True,
+            FLOW,
+            completion_threshold=0.6,
+            completed_by_measure=True,
+        ),
+        SeqActivity(2, "video", "V", 1, 1, True, True, {}, progress_weight=0.75),
+        SeqActivity(3, "reading", "R", 1, 2, True, True, {}, progress_weight=0.25),
+    ]
+    learner = Learner(Tree(activities, "scorm2004", root_sequencing=FLOW))
+    learner.go("start")
+    learner.report(completion="incomplete", progress=0.5)
+    state = learner.state("m")
+    assert state.attempt_completion_amount == pytest.approx(0.375)  # 0.5 x 0.75 / 1.0
+    assert state.attempt_progress_status and not state.attempt_completion_status
+    learner.go("continue")
+    learner.report(completion="completed", progress=1.0)
+    state = learner.state("m")
+    assert state.attempt_completion_amount == pytest.approx(0.625)
+    assert state.attempt_completion_status  # 0.625 >= 0.6, though the video is incomplete
