@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import random
 
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
+
 from .rollup import available_children as rollup_children
 from .rollup import overall_rollup
 from .rules import check_activity, pre_action, state
@@ -32,51 +35,57 @@ REQUESTS = {
     "suspendAll",
 }
 
+
+def gettext_noop(text: str) -> str:
+    """Marks a message for translation (makemessages reads the name) without Django set up."""
+    return text
+
+
 MESSAGES = {
-    "NB.2.1-1": "The sequencing session has already begun.",
-    "NB.2.1-2": "The sequencing session has not begun.",
-    "NB.2.1-3": "There is no suspended activity to resume.",
-    "NB.2.1-4": "Flow navigation is not allowed here.",
-    "NB.2.1-5": "Going back is not allowed here.",
-    "NB.2.1-8": "The current activity may not be left by choice.",
-    "NB.2.1-10": "Choosing this activity is not allowed.",
-    "NB.2.1-11": "The activity does not exist.",
-    "NB.2.1-12": "The current activity has already ended.",
-    "NB.2.1-13": "Unknown navigation request.",
-    "TB.2.3-3": "Nothing is active to suspend.",
-    "TB.2.3-4": "The root cannot exit to its parent.",
-    "SB.2.1-2": "The end of the course was reached.",
-    "SB.2.1-3": "The beginning of the course was reached.",
-    "SB.2.1-4": "Going back is not allowed here (forward only).",
-    "SB.2.2-1": "Flow navigation is not allowed in this cluster.",
-    "SB.2.2-2": "The activity is disabled or its attempts are used up.",
-    "SB.2.4-1": "A rule stops going forward before this activity.",
-    "SB.2.4-2": "Going back is not allowed here (forward only).",
-    "SB.2.4-3": "This activity is outside the allowed range.",
-    "SB.2.5-1": "The sequencing session has already begun.",
-    "SB.2.6-1": "The sequencing session has already begun.",
-    "SB.2.6-2": "There is no suspended activity to resume.",
-    "SB.2.7-1": "The sequencing session has not begun.",
-    "SB.2.7-2": "Flow navigation is not allowed here.",
-    "SB.2.8-1": "The sequencing session has not begun.",
-    "SB.2.8-2": "Flow navigation is not allowed here.",
-    "SB.2.9-1": "The activity does not exist.",
-    "SB.2.9-2": "The activity is not available in this attempt.",
-    "SB.2.9-3": "The activity is hidden from choice.",
-    "SB.2.9-4": "Choosing this activity is not allowed.",
-    "SB.2.9-5": "Going back is not allowed here (forward only).",
-    "SB.2.9-6": "This activity may not be started by choice.",
-    "SB.2.9-7": "The current activity may not be left by choice.",
-    "SB.2.9-8": "Nothing in this activity can be delivered.",
-    "SB.2.10-1": "The sequencing session has not begun.",
-    "SB.2.10-2": "The current activity has not ended.",
-    "SB.2.10-3": "Nothing in this activity can be delivered.",
-    "SB.2.11-1": "The sequencing session has not begun.",
-    "SB.2.11-2": "The current activity has not ended.",
-    "SB.2.12-1": "Unknown sequencing request.",
-    "DB.1.1-1": "Only a launchable item can be delivered.",
-    "DB.1.1-3": "The activity is disabled or its attempts are used up.",
-    "DB.1.1-4": "The prerequisites of this item are not met.",
+    "NB.2.1-1": gettext_noop("The sequencing session has already begun."),
+    "NB.2.1-2": gettext_noop("The sequencing session has not begun."),
+    "NB.2.1-3": gettext_noop("There is no suspended activity to resume."),
+    "NB.2.1-4": gettext_noop("Flow navigation is not allowed here."),
+    "NB.2.1-5": gettext_noop("Going back is not allowed here."),
+    "NB.2.1-8": gettext_noop("The current activity may not be left by choice."),
+    "NB.2.1-10": gettext_noop("Choosing this activity is not allowed."),
+    "NB.2.1-11": gettext_noop("The activity does not exist."),
+    "NB.2.1-12": gettext_noop("The current activity has already ended."),
+    "NB.2.1-13": gettext_noop("Unknown navigation request."),
+    "TB.2.3-3": gettext_noop("Nothing is active to suspend."),
+    "TB.2.3-4": gettext_noop("The root cannot exit to its parent."),
+    "SB.2.1-2": gettext_noop("The end of the course was reached."),
+    "SB.2.1-3": gettext_noop("The beginning of the course was reached."),
+    "SB.2.1-4": gettext_noop("Going back is not allowed here (forward only)."),
+    "SB.2.2-1": gettext_noop("Flow navigation is not allowed in this cluster."),
+    "SB.2.2-2": gettext_noop("The activity is disabled or its attempts are used up."),
+    "SB.2.4-1": gettext_noop("A rule stops going forward before this activity."),
+    "SB.2.4-2": gettext_noop("Going back is not allowed here (forward only)."),
+    "SB.2.4-3": gettext_noop("This activity is outside the allowed range."),
+    "SB.2.5-1": gettext_noop("The sequencing session has already begun."),
+    "SB.2.6-1": gettext_noop("The sequencing session has already begun."),
+    "SB.2.6-2": gettext_noop("There is no suspended activity to resume."),
+    "SB.2.7-1": gettext_noop("The sequencing session has not begun."),
+    "SB.2.7-2": gettext_noop("Flow navigation is not allowed here."),
+    "SB.2.8-1": gettext_noop("The sequencing session has not begun."),
+    "SB.2.8-2": gettext_noop("Flow navigation is not allowed here."),
+    "SB.2.9-1": gettext_noop("The activity does not exist."),
+    "SB.2.9-2": gettext_noop("The activity is not available in this attempt."),
+    "SB.2.9-3": gettext_noop("The activity is hidden from choice."),
+    "SB.2.9-4": gettext_noop("Choosing this activity is not allowed."),
+    "SB.2.9-5": gettext_noop("Going back is not allowed here (forward only)."),
+    "SB.2.9-6": gettext_noop("This activity may not be started by choice."),
+    "SB.2.9-7": gettext_noop("The current activity may not be left by choice."),
+    "SB.2.9-8": gettext_noop("Nothing in this activity can be delivered."),
+    "SB.2.10-1": gettext_noop("The sequencing session has not begun."),
+    "SB.2.10-2": gettext_noop("The current activity has not ended."),
+    "SB.2.10-3": gettext_noop("Nothing in this activity can be delivered."),
+    "SB.2.11-1": gettext_noop("The sequencing session has not begun."),
+    "SB.2.11-2": gettext_noop("The current activity has not ended."),
+    "SB.2.12-1": gettext_noop("Unknown sequencing request."),
+    "DB.1.1-1": gettext_noop("Only a launchable item can be delivered."),
+    "DB.1.1-3": gettext_noop("The activity is disabled or its attempts are used up."),
+    "DB.1.1-4": gettext_noop("The prerequisites of this item are not met."),
 }
 
 
@@ -86,7 +95,15 @@ class SequencingError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-        self.message = MESSAGES.get(code, code)
+        self.message = _translated(MESSAGES.get(code, code))
+
+
+def _translated(text: str) -> str:
+    """The message in the active language (English where Django is not set up, e.g. bench/)."""
+    try:
+        return gettext(text)
+    except ImproperlyConfigured:
+        return text
 
 
 class _EndOfCourse(Exception):
