@@ -72,16 +72,28 @@ def sco_result_2004(data: dict, activity: Activity) -> ScoResult:
     return ScoResult(completion, success, scaled, _float(data.get("cmi.score.raw")), progress)
 
 
+# A commit reads the version's organization and activity rows several times (rollup, tree,
+# navigation); they never change once imported, so they are kept on the instance it holds.
+def _organization(version: PackageVersion):
+    if not hasattr(version, "_runtime_organization"):
+        version._runtime_organization = version.default_organization()
+    return version._runtime_organization
+
+
+def _rows(version: PackageVersion) -> list[Activity]:
+    if not hasattr(version, "_runtime_rows"):
+        organization = _organization(version)
+        version._runtime_rows = (
+            list(Activity.objects.filter(organization=organization).order_by("sort_order"))
+            if organization
+            else []
+        )
+    return version._runtime_rows
+
+
 def launchable_activities(version: PackageVersion) -> list[Activity]:
     """The SCOs of the version's default organization, in table-of-contents order."""
-    organization = version.default_organization()
-    if organization is None:
-        return []
-    return list(
-        Activity.objects.filter(organization=organization, is_launchable=True).order_by(
-            "sort_order"
-        )
-    )
+    return [row for row in _rows(version) if row.is_launchable]
 
 
 @dataclass
@@ -132,14 +144,12 @@ def engine():
 
 def tree_for(attempt: Attempt):
     """The sequencing tree of the attempt's version (default organization as the root)."""
+    if getattr(attempt, "_runtime_tree", None) is not None:
+        return attempt._runtime_tree
     sequencing = engine()
     version = attempt.version
-    organization = version.default_organization()
-    rows = (
-        Activity.objects.filter(organization=organization).order_by("sort_order")
-        if organization
-        else []
-    )
+    organization = _organization(version)
+    rows = _rows(version)
     activities = [
         sequencing.SeqActivity(
             id=row.pk,
@@ -156,7 +166,7 @@ def tree_for(attempt: Attempt):
         for row in rows
     ]
     standard = SCORM12 if version.kind == PackageVersion.Kind.SCORM12 else SCORM2004
-    return sequencing.Tree(
+    attempt._runtime_tree = sequencing.Tree(
         activities,
         standard,
         root_sequencing=(organization.sequencing or {}) if organization else {},
@@ -164,10 +174,11 @@ def tree_for(attempt: Attempt):
         # Selection and randomization stay the same for the whole attempt.
         seed=str(attempt.pk),
     )
+    return attempt._runtime_tree
 
 
 def _system_scope(attempt: Attempt) -> bool:
-    organization = attempt.version.default_organization()
+    organization = _organization(attempt.version)
     return bool(organization and organization.objectives_global_to_system)
 
 

@@ -440,7 +440,14 @@ def _attempt_rollup(attempt: Attempt, standard: str, learner) -> None:
 def _navigation_or_none(attempt: Attempt, learner):
     if rollup.engine() is None:
         return None
-    return navigation(attempt=attempt, learner=learner)
+    return _navigation_view(attempt)
+
+
+def _navigation_view(attempt: Attempt):
+    tree = rollup.tree_for(attempt)
+    states, global_objectives = rollup.states_load(attempt, tree)
+    current = (attempt.sequencing_state or {}).get("current_id")
+    return rollup.engine().navigation_view(tree, states, current, global_objectives)
 
 
 def navigation(*, attempt: Attempt, learner):
@@ -450,11 +457,7 @@ def navigation(*, attempt: Attempt, learner):
     if sequencing is None:
         raise ValidationError(_("Sequencing is not available."), code="no_sequencing")
     # The stored state, not the caller's copy of the attempt (a commit may have moved it on).
-    attempt = Attempt.objects.select_related("version").get(pk=attempt.pk)
-    tree = rollup.tree_for(attempt)
-    states, global_objectives = rollup.states_load(attempt, tree)
-    current = (attempt.sequencing_state or {}).get("current_id")
-    return sequencing.navigation_view(tree, states, current, global_objectives)
+    return _navigation_view(Attempt.objects.select_related("version").get(pk=attempt.pk))
 
 
 def navigate(*, attempt: Attempt, learner, request: str, target_id: int | None = None):

@@ -221,3 +221,13 @@ def test_navigate_and_navigation_use_the_attempts_state(school, course):
         api.navigate(attempt=attempt, learner=other, request="continue")
     with pytest.raises(PermissionDenied):
         api.navigation(attempt=attempt, learner=other)
+
+
+def test_a_commit_costs_a_fixed_number_of_queries(course, django_assert_max_num_queries):
+    _attempt, first, _second = course
+    first.load()
+    first.commit({"location": "a"})
+    # Lock attempt and record, replay lookup, record update, organization, activity rows,
+    # records for the rollup, attempt update, commit log (plus savepoints).
+    with django_assert_max_num_queries(14):
+        first.commit({"location": "b", "interactions": [{"id": f"q{n}"} for n in range(50)]})
