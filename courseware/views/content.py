@@ -175,6 +175,14 @@ def content_file(request, token: str, path: str):
     except (FileNotFoundError, OSError, SuspiciousFileOperation, NotImplementedError):
         return _refusal(HttpResponseNotFound(b"", content_type="text/plain"), placement)
 
+    launch = request.GET.get("tn_launch", "")
+    if not placement.isolated and launch.isdigit() and mime_type(relative).startswith("text/html"):
+        from .launcher import injected_response
+
+        injected = injected_response(request, token, grant, placement, int(launch), relative, name)
+        if injected is not None:
+            return _finish(injected, placement)
+
     modified_at = int(modified.timestamp())
     etag = '"' + hashlib.sha256(f"{name}:{size}:{modified_at}".encode()).hexdigest()[:32] + '"'
     headers = {

@@ -192,3 +192,30 @@ def test_the_player_works_on_a_phone_and_passes_axe(chromium, platform, base_url
         screenshot(page, "courseware-player-phone")
         assert_fits_width(page, "the courseware player")
         assert_accessible(page, "the courseware player (phone)")
+
+
+def test_without_a_content_origin_the_runtime_runs_inside_the_opaque_sco(
+    chromium, platform, base_url, monkeypatch
+):
+    # A host that is neither configured nor a loopback name: the opaque fallback.
+    monkeypatch.setattr("courseware.origins.LOOPBACK_PAIRS", {})
+    lesson = place(platform, scorm12_playable(), "An toàn điện (SCORM 1.2)")
+    lms_services.enrolment_self_enrol(learner=platform.learner, course=platform.course)
+    with _tab(chromium, DESKTOP) as page:
+        start_from_lesson(page, base_url, lesson, platform.learner.username, "Start")
+        frame, state = sco_frame(page, "index.html")
+        assert state["started"] is True
+        assert "tn_launch=" in frame.url
+        # Served from the platform's host, yet the SCO's origin is opaque: no cookie, no DOM.
+        assert frame.url.startswith(base_url)
+        assert frame.evaluate("window.origin") == "null"
+        assert frame.evaluate(
+            "(() => { try { return document.cookie; } catch (e) { return 'blocked'; } })()"
+        ) in {"", "blocked"}
+        saved = frame.evaluate(f"learnerSaves('trang-2', {json.dumps(SUSPEND_12)}, 40, 'failed')")
+        assert saved == "true"
+        expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")
+        screenshot(page, "courseware-player-opaque-fallback-desktop")
+    record = CmiRecord.objects.get(attempt__learner=platform.learner)
+    assert record.data["cmi.core.lesson_location"] == "trang-2"
+    assert record.data["cmi.suspend_data"] == SUSPEND_12

@@ -158,6 +158,11 @@
     var api = new Runtime(settings);
     if (state && state.cmi) api.loadFromJSON(state.cmi);
     seq = (state && state.seq) || 0;
+    watch(api);
+    open();
+  }
+
+  function watch(api) {
     if (is2004) {
       api.on("SetValue.adl.nav.request", function (element, value) {
         navRequest = value;
@@ -169,7 +174,6 @@
     });
     if (is2004) window.API_1484_11 = api;
     else window.API = api;
-    open();
   }
 
   function open() {
@@ -195,13 +199,47 @@
     if (event.data && event.data.taynghe === "player" && event.data.type === "flush") flushOnExit();
   });
 
+  function failed() {
+    var notice = document.getElementById("launch-error");
+    if (notice) notice.hidden = false;
+  }
+
+  if (config.inject) {
+    // Opaque fallback: the SCO's own document hosts the API (frames in opaque origins
+    // cannot reach each other), so it takes this page's place in the player's frame.
+    window.location.replace(config.scoUrl);
+    return;
+  }
   if (!window.Scorm12API && !window.Scorm2004API) {
-    document.getElementById("launch-error").hidden = false;
+    failed();
     tell("error", { error: "runtime_missing" });
     return;
   }
   if (!config.runtimeUrl) {
     start(null);
+    return;
+  }
+  if (config.injected) {
+    // The SCO's own scripts run right after this one and call Initialize at once, so the
+    // stored state is read synchronously here.
+    var request = new XMLHttpRequest();
+    request.open("GET", config.runtimeUrl, false);
+    try {
+      request.send();
+    } catch (error) {
+      tell("status", { status: "load-failed" });
+      return;
+    }
+    if (request.status === 200) {
+      var state = JSON.parse(request.responseText);
+      var Runtime = is2004 ? window.Scorm2004API : window.Scorm12API;
+      var api = new Runtime(settings);
+      if (state.cmi) api.loadFromJSON(state.cmi);
+      seq = state.seq || 0;
+      watch(api);
+    } else {
+      tell("status", { status: "load-failed" });
+    }
     return;
   }
   fetch(config.runtimeUrl, { mode: "cors", credentials: "omit" })
@@ -211,7 +249,7 @@
     })
     .then(start)
     .catch(function () {
-      document.getElementById("launch-error").hidden = false;
+      failed();
       tell("status", { status: "load-failed" });
     });
 })();

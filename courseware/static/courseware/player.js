@@ -142,6 +142,7 @@
   }
 
   window.addEventListener("message", function (event) {
+    // Only the launcher frame (in the opaque fallback, the SCO document that replaced it).
     if (event.source !== frame.contentWindow || event.origin !== config.contentOrigin) return;
     var data = event.data || {};
     if (data.taynghe !== "courseware") return;
