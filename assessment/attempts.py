@@ -692,6 +692,38 @@ def attempt_state(*, attempt: Attempt, learner, now=None) -> dict:
     }
 
 
+def correct_view(question: AttemptQuestion) -> Any:
+    """The right answer in the ids this attempt showed (None for hand-marked types)."""
+    body = question.item_version.body
+    token = {authored: opaque for opaque, authored in question.id_map.items()}
+    kind = question.view.get("type")
+    if kind == "single_choice":
+        return token.get(body["correct"])
+    if kind == "multiple_choice":
+        return [token.get(value) for value in body["correct"]]
+    if kind == "true_false":
+        return body["correct"]
+    if kind == "short_answer":
+        return [entry["text"] for entry in body["accepted"] if entry.get("fraction", 1) == 1]
+    if kind == "numeric":
+        return [entry["value"] for entry in body["answers"] if entry.get("fraction", 1) == 1]
+    if kind == "ordering":
+        return [token.get(step["id"]) for step in body["steps"]]
+    if kind == "matching":
+        return {token.get(prompt): token.get(choice) for prompt, choice in body["pairs"].items()}
+    if kind == "cloze":
+        answers = {}
+        for gap in body["gaps"]:
+            if gap["kind"] == "select":
+                answers[gap["id"]] = token.get(gap["correct"])
+            elif gap["kind"] == "text":
+                answers[gap["id"]] = gap["accepted"][0]["text"]
+            else:
+                answers[gap["id"]] = gap["answers"][0]["value"]
+        return answers
+    return None
+
+
 def attempt_review(*, attempt: Attempt, now=None) -> dict:
     """What the exam's review options let the learner see of a submitted attempt now."""
     now = now or timezone.now()
@@ -711,13 +743,15 @@ def attempt_review(*, attempt: Attempt, now=None) -> dict:
     if version.review_marks and not attempt.needs_manual:
         review["score"] = marks_text(attempt.score)
         review["max_score"] = marks_text(attempt.max_score)
-    for row in attempt.questions.all():
+    for row in attempt.questions.select_related("item_version"):
         entry: dict[str, Any] = {"key": row.key}
         if version.review_marks and row.score is not None:
             entry["score"] = marks_text(row.score)
             entry["max_score"] = marks_text(row.max_score)
         if version.review_feedback:
             entry["feedback"] = row.feedback
+        if version.review_correct:
+            entry["correct"] = correct_view(row)
         review["questions"].append(entry)
     return {"review": review}
 

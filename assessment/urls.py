@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from .views import exam_client, invigilate
+from .views import exam_client, invigilate, learner
 
 app_name = "assessment"
 
 urlpatterns = [
+    path("", learner.my_exams, name="my_exams"),
     path("attempts/<uuid:public_id>/", exam_client.page, name="attempt"),
     path("attempts/<uuid:public_id>/start", exam_client.start, name="attempt_start"),
     path("attempts/<uuid:public_id>/state", exam_client.state, name="attempt_state"),

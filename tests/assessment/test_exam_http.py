@@ -210,3 +210,37 @@ def test_the_page_renders_the_client(learner_client, attempt):
     assert "assessment/exam.js" in html
     assert 'id="exam-strings"' in html
     assert str(attempt.public_id) in html
+
+
+def test_my_exams_lists_only_the_learners_own_attempts(client, attempt, tenant_a):
+    other = site_factories.make_learner(tenant_a.institution)
+    client.force_login(other)
+    assert attempt.exam.title not in client.get(reverse("assessment:my_exams")).content.decode()
+    client.force_login(tenant_a.learner)
+    page = client.get(reverse("assessment:my_exams")).content.decode()
+    assert attempt.exam.title in page
+    assert url("attempt", attempt) in page
+
+
+def test_review_shows_correct_answers_only_when_the_exam_says_so(learner_client, attempt, tenant_a):
+    data = started_state(learner_client, attempt)
+    result = post(learner_client, "attempt_submit", attempt).json()
+    assert all("correct" not in entry for entry in result["review"]["questions"])
+
+    from assessment import exams
+
+    exams.exam_update(
+        actor=tenant_a.teacher, exam=attempt.exam, review_correct=True, attempts_allowed=2
+    )
+    [second] = attempts.exam_attempts_prepare(
+        actor=tenant_a.teacher, exam=attempt.exam, learners=[tenant_a.learner]
+    )
+    assert second.number == 2
+    data = started_state(learner_client, second)
+    review = post(learner_client, "attempt_submit", second).json()["review"]
+    correct = {entry["key"]: entry["correct"] for entry in review["questions"]}
+    choice = second.questions.get(item_version__question_type="single_choice")
+    ordering = second.questions.get(item_version__question_type="ordering")
+    assert correct[choice.key] == next(k for k, v in choice.id_map.items() if v == "a")
+    assert [ordering.id_map[token] for token in correct[ordering.key]] == ["s1", "s2", "s3", "s4"]
+    assert all(q["key"] in correct for q in data["questions"])
