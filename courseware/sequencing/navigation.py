@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
 from django.utils.translation import gettext
 
 from .rollup import available_children as rollup_children
@@ -102,7 +102,7 @@ def _translated(text: str) -> str:
     """The message in the active language (English where Django is not set up, e.g. bench/)."""
     try:
         return gettext(text)
-    except ImproperlyConfigured:
+    except (ImproperlyConfigured, AppRegistryNotReady):
         return text
 
 
