@@ -8,6 +8,7 @@ absent, and anything malformed is replaced by its default and reported in `Tree.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 
@@ -135,7 +136,7 @@ class _Reader:
         self.problems = problems
 
     def report(self, message: str) -> None:
-        self.problems.append(f"{self.activity.identifier}: {message}")
+        self.problems.append(message)
 
     def section(self, data: dict, key: str) -> dict:
         value = data.get(key, {})
@@ -446,13 +447,25 @@ class Tree:
         self.position = {key: index for index, key in enumerate(self.preorder)}
         self.settings: dict[int, Settings] = {}
         self.by_identifier: dict[str, int] = {}
+        # Activities often share one definition (a sequencingCollection): read each once.
+        # Settings are never changed after reading, so sharing them is safe.
+        read: dict[str, tuple[Settings, list[str]]] = {}
+        scorm12 = Settings(choice=True, flow=True)  # 1.2: every item may be chosen and flowed to
         for key in self.preorder:
             activity = self.nodes[key]
-            settings = _Reader(activity, self.problems).settings()
             if standard == SCORM12:
-                # SCORM 1.2 has no sequencing: every item may be chosen and flowed to.
-                settings = Settings(choice=True, flow=True)
-            self.settings[key] = settings
+                self.settings[key] = scorm12
+            else:
+                try:
+                    fingerprint = json.dumps(activity.sequencing, sort_keys=True, default=repr)
+                except (TypeError, ValueError):
+                    fingerprint = repr(activity.sequencing)
+                if fingerprint not in read:
+                    found: list[str] = []
+                    read[fingerprint] = (_Reader(activity, found).settings(), found)
+                settings, found = read[fingerprint]
+                self.problems.extend(f"{activity.identifier}: {message}" for message in found)
+                self.settings[key] = settings
             if activity.identifier:
                 self.by_identifier.setdefault(activity.identifier, key)
         # Global objective id -> the activities that read it (to roll them up when it changes).
