@@ -106,7 +106,8 @@ class Outcome:
 
 def every_sco(attempt: Attempt) -> Outcome:
     """Completed when every SCO is; failed if any failed; passed if one passed and none failed."""
-    activities = launchable_activities(attempt.version)
+    # Assets have no run-time API: they never report, so the rule counts SCOs only.
+    activities = [a for a in launchable_activities(attempt.version) if a.scorm_type != "asset"]
     records = {record.activity_id: record for record in CmiRecord.objects.filter(attempt=attempt)}
     total = sum(record.total_seconds for record in records.values())
     statuses = [records.get(activity.pk) for activity in activities]
