@@ -318,3 +318,39 @@ def test_the_lesson_shows_start_to_learners_and_preview_to_staff(client, tenant_
     client.force_login(tenant_a.learner)
     html = client.get(lesson.url).content.decode()
     assert f"/lessons/{lesson.pk}/courseware/b1/" in html
+
+
+# The opaque fallback's injected runtime
+
+
+def test_the_opaque_launch_document_carries_the_runtime(client, tenant_a, imported):
+    activity = imported.version.activities.get(is_launchable=True)
+    token = preview_token(tenant_a.teacher, imported.version)  # "testserver": opaque fallback
+    launcher = client.get(f"/courseware/launch/{token}/{activity.pk}").content.decode()
+    assert '"inject": true' in launcher
+    path = f"/courseware/content/{token}/index.html"
+    response = client.get(f"{path}?tn_launch={activity.pk}")
+    html = response.content.decode()
+    head = html.index("<head>") + len("<head>")
+    assert html[head:].startswith('<script id="tn-launch" type="application/json">')
+    assert "courseware/vendor/scorm12.min.js" in html
+    assert html.index("courseware/launcher.js") < html.index('src="sco.js"')
+    assert response["Cache-Control"] == "no-store"
+    assert "allow-same-origin" not in response["Content-Security-Policy"]
+    # Without the marker, or for another file, the file is served as stored.
+    plain = b"".join(client.get(path).streaming_content).decode()
+    assert "tn-launch" not in plain
+    other = client.get(f"/courseware/content/{token}/sco.js?tn_launch={activity.pk}")
+    assert b"tn-launch" not in b"".join(other.streaming_content)
+
+
+def test_nothing_is_injected_when_content_has_its_own_origin(
+    client, separate_origin, tenant_a, imported
+):
+    activity = imported.version.activities.get(is_launchable=True)
+    token = preview_token(tenant_a.teacher, imported.version)
+    response = client.get(
+        f"/courseware/content/{token}/index.html?tn_launch={activity.pk}",
+        HTTP_HOST="content.example.org",
+    )
+    assert b"tn-launch" not in b"".join(response.streaming_content)
