@@ -51,12 +51,14 @@ class CmiError(Exception):
 
 # --- value types ---------------------------------------------------------------------------
 
-_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+_DECIMAL = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 _REAL = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _INTEGER = re.compile(r"^-?\d+$")
 _TIMESPAN_12 = re.compile(r"^(\d{2,4}):([0-5]\d):([0-5]\d)(\.\d{1,2})?$")
 _TIME_12 = re.compile(r"^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,2})?$")
-_IDENTIFIER_12 = re.compile(r"^[\x21-\x7e]{1,255}$")
+# SCORM 1.2 says no white space, but scorm-again (the runtime the SCO talked to) accepts it;
+# refusing on the server what the runtime accepted would lose the whole commit.
+_IDENTIFIER_12 = re.compile(r"^[\x20-\x7e]{1,255}$")
 _DURATION = re.compile(
     r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
     r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,2})?)S)?)?$"
@@ -390,7 +392,7 @@ def _codes(standard: str) -> dict[str, int]:
 
 def _value_text(value) -> str | None:
     """Values arrive as JSON: strings, or numbers a runtime did not quote."""
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool):
         return None
     if isinstance(value, str):
         return value
@@ -445,6 +447,8 @@ def validate_commit(standard: str, flat: dict[str, object]) -> dict[str, str]:
             raise CmiError(codes["undefined"], element, "The data model has no such element.")
         if spec.access == "ro":
             continue
+        if raw is None:
+            continue  # null: never set, like an empty string
         text = _value_text(raw)
         if text is None:
             raise CmiError(codes["type"], element, "The value must be a string or a number.")
@@ -494,7 +498,8 @@ def _check_arrays(standard: str, values: dict[str, str], codes: dict[str, int]) 
 
 
 def _check_responses(standard: str, values: dict[str, str], codes: dict[str, int]) -> None:
-    """Responses of the interaction types whose format is fixed (true-false, numeric, likert…)."""
+    """SCORM 2004 responses of the interaction types whose format is fixed (true-false, numeric,
+    choice, likert); each needs the interaction's type first (error 408)."""
     for element, value in values.items():
         if not element.startswith("cmi.interactions.") or not element.endswith(
             (*_RESPONSE_ELEMENTS, ".pattern")
@@ -511,9 +516,10 @@ def _check_responses(standard: str, values: dict[str, str], codes: dict[str, int
         if value == "" and element.endswith(_RESPONSE_ELEMENTS):
             continue
         fault = False
+        if standard == SCORM12:
+            continue  # 1.2 responses are CMIFeedback: free text up to 255 characters
         if kind == "true-false":
-            allowed = {"true", "false"} if standard == SCORM2004 else {"0", "1", "t", "f"}
-            fault = value not in allowed
+            fault = value not in {"true", "false"}
         elif kind == "numeric" and element.endswith(_RESPONSE_ELEMENTS):
             fault = _real(value) is None
         elif kind == "likert" and standard == SCORM2004:

@@ -69,10 +69,11 @@ def test_an_activity_of_another_package_is_refused(school, imported, session12):
         ({"core": {"lesson_location": "x" * 256}}, 405, "cmi.core.lesson_location"),
         ({"core": {"nonsense": "1"}}, 201, "cmi.core.nonsense"),
         ({"student_preference": {"audio": "101"}}, 405, "cmi.student_preference.audio"),
-        ({"interactions": {"0": {"id": "q 1"}}}, 405, "cmi.interactions.0.id"),
+        ({"interactions": {"0": {"id": "q\t1"}}}, 405, "cmi.interactions.0.id"),
+        ({"interactions": {"0": {"id": "q" * 256}}}, 405, "cmi.interactions.0.id"),
         ({"interactions": {"0": {"id": "q1", "type": "essay"}}}, 405, "cmi.interactions.0.type"),
         (
-            {"interactions": {"0": {"id": "q1", "type": "true-false", "student_response": "yes"}}},
+            {"interactions": {"0": {"id": "q1", "student_response": "x" * 256}}},
             405,
             "cmi.interactions.0.student_response",
         ),

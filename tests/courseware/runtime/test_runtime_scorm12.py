@@ -143,3 +143,25 @@ def test_one_failed_sco_fails_the_course(school, imported, open_attempt):
     attempt.refresh_from_db()
     assert (attempt.completion_status, attempt.success_status) == ("incomplete", "failed")
     assert attempt.score_scaled == 0.5
+
+
+def test_what_scorm_again_accepts_in_12_is_stored(school, imported, open_attempt):
+    """Refusing what the runtime already accepted would lose the learner's whole commit."""
+    _i, _t, learner, _o = school
+    result = imported(packages.scorm12_single())
+    attempt = open_attempt(result)
+    runtime = Runtime(attempt, scos(result.version)[0], learner)
+    runtime.load()
+    runtime.commit(
+        {
+            "core": {"score": {"raw": ".5", "max": None}},
+            "interactions": [
+                {"id": "Question 1", "type": "true-false", "student_response": "true"}
+            ],
+        }
+    )
+    data = CmiRecord.objects.get().data
+    assert data["cmi.interactions.0.id"] == "Question 1"
+    assert data["cmi.interactions.0.student_response"] == "true"
+    assert data["cmi.core.score.raw"] == ".5"
+    assert "cmi.core.score.max" not in data
