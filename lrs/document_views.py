@@ -146,6 +146,9 @@ def _handle(resource: Resource, xrequest: XRequest) -> HttpResponse:
                 if_match=xrequest.headers.get("if-match"),
                 if_none_match=xrequest.headers.get("if-none-match"),
                 client=client,
+                # xAPI 1.0.3 asks ETags of the profile resources only; 2.0 of State too.
+                replace_needs_precondition=resource.kind != Document.Kind.STATE
+                or xrequest.version == "2.0.0",
             )
         except services.DocumentPreconditionFailed as exc:
             raise XAPIError(412, str(exc)) from exc

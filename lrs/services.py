@@ -506,12 +506,15 @@ def document_save(
     if_match: str | None = None,
     if_none_match: str | None = None,
     client: LRSClient | None = None,
+    replace_needs_precondition: bool = True,
 ) -> Document:
     """PUT (replace) or POST (`merge`: JSON objects merged one level deep) a document.
 
     Raises `DocumentPreconditionFailed` (412), `DocumentConflict` (409: PUT over an
     existing document without a precondition) or `XAPIValidationError` (400: a merge of
-    anything but JSON objects). Documents are not audited: like statements, each row
+    anything but JSON objects). `replace_needs_precondition` False lets a PUT without
+    headers overwrite (State under xAPI 1.0.x, which asks ETags of profiles only).
+    Documents are not audited: like statements, each row
     records the credentials and time of its last write.
     """
     content_type = content_type or "application/octet-stream"
@@ -521,7 +524,8 @@ def document_save(
         with transaction.atomic():
             existing = _locked(institution, address, document_id)
             _check_preconditions(existing, if_match=if_match, if_none_match=if_none_match)
-            if existing is not None and not merge and if_match is None and if_none_match is None:
+            unconditional = if_match is None and if_none_match is None
+            if existing is not None and not merge and unconditional and replace_needs_precondition:
                 raise DocumentConflict(
                     "the document exists: send If-Match with its ETag to replace it, "
                     "or If-None-Match: * to create it only if absent"

@@ -177,6 +177,7 @@ def test_state_delete_one_and_delete_all(xapi):
     ],
 )
 def test_concurrency_rules(xapi, path, params):
+    xapi.version = "2.0.0"
     # If-Match on an absent document fails; If-None-Match: * creates.
     assert send(xapi, "PUT", path, params, {"v": 0}, **{"If-Match": '"abc"'}).status_code == 412
     assert send(xapi, "PUT", path, params, {"v": 1}, **{"If-None-Match": "*"}).status_code == 204
@@ -196,6 +197,23 @@ def test_concurrency_rules(xapi, path, params):
     newest = send(xapi, "GET", path, params)["ETag"]
     assert send(xapi, "DELETE", path, params, **{"If-Match": newest}).status_code == 204
     assert send(xapi, "GET", path, params).status_code == 404
+
+
+def test_state_under_xapi_1_0_3_is_replaced_without_preconditions(xapi):
+    """1.0.3 asks ETags of profiles only (TinCanPython relies on it); 2.0 of State too."""
+    send(xapi, "PUT", "activities/state", state_params(), {"v": 1})
+    assert send(xapi, "PUT", "activities/state", state_params(), {"v": 2}).status_code == 204
+    assert send(xapi, "GET", "activities/state", state_params()).json() == {"v": 2}
+    # Preconditions given are still honoured.
+    response = send(
+        xapi, "PUT", "activities/state", state_params(), {"v": 3}, **{"If-Match": '"0"'}
+    )
+    assert response.status_code == 412
+    profile = {"activityId": ACTIVITY, "profileId": "p"}
+    send(xapi, "PUT", "activities/profile", profile, {"v": 1})
+    assert send(xapi, "PUT", "activities/profile", profile, {"v": 2}).status_code == 409
+    xapi.version = "2.0.0"
+    assert send(xapi, "PUT", "activities/state", state_params(), {"v": 4}).status_code == 409
 
 
 # Profiles ---------------------------------------------------------------------------------

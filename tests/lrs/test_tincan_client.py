@@ -18,6 +18,7 @@ from tincan import (
     Statement,
     Verb,
 )
+from tincan.documents import ActivityProfileDocument, AgentProfileDocument, StateDocument
 from tincan.http_request import HTTPRequest
 
 from .conftest import make_credentials
@@ -101,3 +102,55 @@ def test_tincan_sees_a_validation_failure(remote):
     response = remote.save_statement({"actor": {"name": "no identifier"}, "verb": {"id": "x"}})
     assert not response.success
     assert response.response.status == 400
+
+
+LAN = Agent(name="Nguyễn Thị Lan", mbox="mailto:lan@example.com")
+LESSON = Activity(id="http://taynghe.example/activities/an-toan-dien")
+
+
+def test_tincan_saves_retrieves_lists_and_deletes_state(remote):
+    bookmark = bytearray(json.dumps({"trang": 3, "ghi chú": "Điện áp"}).encode())
+    state = StateDocument(
+        id="bookmark", activity=LESSON, agent=LAN, content=bookmark, content_type="application/json"
+    )
+    # TinCanPython 1.0.0 sends this PUT twice; xAPI 1.0.3 lets State be replaced.
+    saved = remote.save_state(state)
+    assert saved.success, saved.data
+    fetched = remote.retrieve_state(LESSON, LAN, "bookmark")
+    assert fetched.success, fetched.data
+    assert json.loads(bytes(fetched.content.content)) == {"trang": 3, "ghi chú": "Điện áp"}
+    ids = remote.retrieve_state_ids(LESSON, LAN)
+    assert ids.success and ids.content == ["bookmark"]
+    assert remote.delete_state(state).success
+    missing = remote.retrieve_state(LESSON, LAN, "bookmark")
+    assert missing.response.status == 404  # the client reads 404 as "no document"
+
+
+def test_tincan_saves_and_retrieves_activity_and_agent_profiles(remote):
+    # TinCanPython 1.0.0 sends documents as Latin-1 text: binary and UTF-8 documents are
+    # tested without it, in test_documents.py.
+    text = b"Thang do: Dat / Chua dat"
+    profile = ActivityProfileDocument(
+        id="tham-so", activity=LESSON, content=bytearray(text), content_type="text/plain"
+    )
+    assert remote.save_activity_profile(profile).success
+    fetched = remote.retrieve_activity_profile(LESSON, "tham-so")
+    assert fetched.success, fetched.data
+    assert bytes(fetched.content.content) == text
+    assert remote.retrieve_activity_profile_ids(LESSON).content == ["tham-so"]
+
+    preferences = AgentProfileDocument(
+        id="tuy-chon",
+        agent=LAN,
+        content=bytearray(b'{"ngon_ngu": "vi"}'),
+        content_type="application/json",
+    )
+    assert remote.save_agent_profile(preferences).success
+    fetched = remote.retrieve_agent_profile(LAN, "tuy-chon")
+    assert fetched.success, fetched.data
+    assert json.loads(bytes(fetched.content.content)) == {"ngon_ngu": "vi"}
+    # A second unconditional save of an existing profile is a conflict (1.0.3, 3.1).
+    again = remote.save_agent_profile(preferences)
+    assert not again.success and again.response.status == 409
+    assert remote.delete_agent_profile(preferences).success
+    assert remote.retrieve_agent_profile_ids(LAN).content == []
