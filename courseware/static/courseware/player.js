@@ -103,11 +103,15 @@
     // Unload the SCO first: it terminates and its launcher sends the last commit.
     var leaving = currentId !== null && kind !== "start" && kind !== "resumeAll";
     if (leaving) frame.removeAttribute("src");
-    return fetch(config.navUrl, {
+    // A moment for the unloaded SCO's last commit (a beacon) to reach the server first.
+    var pause = new Promise(function (resolve) { setTimeout(resolve, leaving ? 400 : 0); });
+    return pause.then(function () {
+      return fetch(config.navUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ request: kind, target: target === undefined ? null : target }),
+      });
     })
       .then(function (response) { return response.json(); })
       .then(function (result) {
