@@ -101,6 +101,7 @@ def apply_runtime(
     progress_measure: float | None,
     objectives,
     global_objectives: dict,
+    attempt_seconds: float | None = None,
 ) -> None:
     """Copy a SCO's run-time results into its tracking state, then roll up (SN 4.2 mapping of
     the RTE data model; RTE 4.2.4 completion threshold).
@@ -108,7 +109,8 @@ def apply_runtime(
     SCORM 2004: cmi.completion_status / success_status / score.scaled / progress_measure and
     cmi.objectives (a list of {"id", "success_status", "completion_status", "score": {"scaled"}
     or "score_scaled", "progress_measure"}). When the item has a completion threshold and a
-    progress measure is known, the threshold decides completion. SCORM 1.2: pass
+    progress measure is known, the threshold decides completion. `attempt_seconds` (optional):
+    the time spent in this attempt of the SCO, for attemptAbsoluteDurationLimit. SCORM 1.2: pass
     cmi.core.lesson_status as `completion_status` and the raw score / 100 as `score_scaled`.
     """
     if activity_id not in tree.nodes or not tree.is_leaf(activity_id) or activity_id == ROOT_ID:
@@ -116,6 +118,9 @@ def apply_runtime(
     s = state(states, activity_id)
     score = _known(score_scaled)
     progress = _known(progress_measure)
+    seconds = _known(attempt_seconds)
+    if seconds is not None and seconds >= 0:
+        s.attempt_duration_seconds = seconds
     if tree.standard == SCORM12:
         word = (completion_status or "").strip().lower()
         if word in LESSON_STATUSES:

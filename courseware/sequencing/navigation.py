@@ -795,6 +795,7 @@ def reset(s: ActivityState) -> None:
     s.attempt_progress_status = False
     s.attempt_completion_status = False
     s.attempt_completion_amount = None
+    s.attempt_duration_seconds = 0.0
     s.objective_progress_status = False
     s.objective_satisfied_status = False
     s.objective_measure_status = False

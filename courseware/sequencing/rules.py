@@ -100,8 +100,10 @@ def condition_value(tree: Tree, states, activity_id: int, condition, global_obje
     settings = tree.settings[activity_id]
     if name == "always":
         return True
-    if name in ("timeLimitExceeded", "outsideAvailableTimeRange"):
-        # The platform keeps no time window for activities yet: never exceeded.
+    if name == "timeLimitExceeded":
+        return duration_exceeded(tree, s, activity_id)
+    if name == "outsideAvailableTimeRange":
+        # The platform keeps no availability window for activities: never outside it.
         return False
     if name == "attemptLimitExceeded":
         return bool(s.attempt_count > 0 and settings.attempt_limit) and (
@@ -174,13 +176,22 @@ def pre_action(
     )
 
 
+def duration_exceeded(tree: Tree, s: ActivityState, activity_id: int) -> bool:
+    """The attempt has lasted its attemptAbsoluteDurationLimit (or longer)."""
+    limit = tree.settings[activity_id].duration_limit
+    return bool(limit) and s.attempt_progress_status and s.attempt_duration_seconds >= limit
+
+
 def limit_violated(tree: Tree, states, activity_id: int) -> bool:
-    """Limit Conditions Check Process (SN UP.1): the attempt limit (the only limit enforced)."""
-    limit = tree.settings[activity_id].attempt_limit
+    """Limit Conditions Check Process (SN UP.1): the attempt limit and the attempt's absolute
+    duration limit (the time the runtime reported for the attempt)."""
     s = state(states, activity_id)
-    if not limit or s.is_active or s.is_suspended:
+    if s.is_active or s.is_suspended:
         return False
-    return s.attempt_count > 0 and s.attempt_count >= limit
+    limit = tree.settings[activity_id].attempt_limit
+    if limit and s.attempt_count > 0 and s.attempt_count >= limit:
+        return True
+    return duration_exceeded(tree, s, activity_id)
 
 
 def check_activity(tree: Tree, states, activity_id: int, global_objectives) -> bool:

@@ -52,6 +52,8 @@ class ActivityState:
     available_children: list[int] | None = None
     # SCORM 1.2 cmi.core.lesson_status as the content last reported it ("" when never).
     lesson_status: str = ""
+    # Time spent in the current attempt, as the runtime reports it (attemptAbsoluteDuration).
+    attempt_duration_seconds: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -12,6 +12,8 @@ import json
 import math
 from dataclasses import dataclass, field
 
+from courseware.importing.manifest import duration_seconds
+
 from .prerequisites import PrerequisiteError, compile_prerequisites
 from .state import ROOT_ID, SeqActivity
 
@@ -106,6 +108,7 @@ class Settings:
     exit_rules: list[Rule] = field(default_factory=list)
     post_rules: list[Rule] = field(default_factory=list)
     attempt_limit: int = 0  # 0: no limit
+    duration_limit: float = 0.0  # attemptAbsoluteDurationLimit in seconds; 0: no limit
     rollup_rules: list[Rule] = field(default_factory=list)
     rollup_objective_satisfied: bool = True
     rollup_progress_completion: bool = True
@@ -337,6 +340,13 @@ class _Reader:
         )
         limits = self.section(data, "limitConditions")
         s.attempt_limit = int(self.number(limits, "attemptLimit", 0, 0))
+        duration = limits.get("attemptAbsoluteDurationLimit")
+        if duration is not None:
+            seconds = duration_seconds(duration) if isinstance(duration, str) else None
+            if seconds is None or seconds < 0:
+                self.report(f"attemptAbsoluteDurationLimit={duration!r} is not a duration; ignored")
+            else:
+                s.duration_limit = seconds
         rollup = self.section(data, "rollupRules")
         s.rollup_objective_satisfied = self.flag(rollup, "rollupObjectiveSatisfied", True)
         s.rollup_progress_completion = self.flag(rollup, "rollupProgressCompletion", True)

@@ -469,3 +469,40 @@ def test_the_view_judges_choices_as_after_leaving_the_current_activity():
     assert not learner.line("c").disabled
     assert learner.line("a").status == "not attempted" or learner.line("a").status == "incomplete"
     assert learner.go("choice", "c") == "c"
+
+
+def test_attempt_absolute_duration_limit_and_time_limit_exceeded():
+    timed = {
+        "limitConditions": {"attemptAbsoluteDurationLimit": "PT10M"},
+        "deliveryControls": {"completionSetByContent": True},
+    }
+    stop_b = {
+        "sequencingRules": {"preConditionRules": [pre("hiddenFromChoice", "timeLimitExceeded")]}
+    }
+    learner = Learner(build(item("a", seq=timed), item("b", seq={**timed, **stop_b}), root=FLOW))
+    learner.go("start")
+    learner.report(completion="incomplete")
+    from courseware.sequencing import apply_runtime
+
+    states = learner.states
+    for seconds in (599, 601):
+        apply_runtime(
+            learner.tree,
+            states,
+            learner.current,
+            completion_status="incomplete",
+            success_status=None,
+            score_scaled=None,
+            progress_measure=None,
+            objectives=[],
+            global_objectives=learner.g,
+            attempt_seconds=seconds,
+        )
+        assert states[learner.current].attempt_duration_seconds == seconds
+    from courseware.sequencing import states_to_json
+
+    learner.stored = states_to_json(states)
+    assert learner.go("continue") == "b"
+    assert learner.nav("choice", "a").error == "DB.1.1-3"  # a's ten minutes are used up
+    assert learner.line("a").disabled
+    assert not learner.line("b").hidden

@@ -68,6 +68,8 @@ def test_defaults_fill_what_the_manifest_leaves_out():
         {"sequencingRules": {"preConditionRules": ["skip"]}},
         {"limitConditions": {"attemptLimit": "many"}},
         {"limitConditions": {"attemptLimit": -2}},
+        {"limitConditions": {"attemptAbsoluteDurationLimit": "soon"}},
+        {"limitConditions": {"attemptAbsoluteDurationLimit": 30}},
         {
             "rollupRules": {
                 "rules": [
