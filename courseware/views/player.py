@@ -41,7 +41,10 @@ def _strings() -> dict:
         "saving": _("Saving…"),
         "saved": _("All changes saved"),
         "offline": _("Offline: your progress will be saved when the connection returns"),
-        "stale": _("Newer progress from another device was kept"),
+        "stale": _(
+            "This activity was continued in another tab or on another device, and that newer "
+            "progress was kept. Reload the page to continue from it."
+        ),
         "expired": _("This session has expired. Reload the page to continue."),
         "loadFailed": _("The activity could not be loaded."),
         "error": _("The activity sent a value that was refused"),

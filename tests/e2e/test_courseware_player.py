@@ -227,3 +227,34 @@ def test_without_a_content_origin_the_runtime_runs_inside_the_opaque_sco(
     record = CmiRecord.objects.get(attempt__learner=platform.learner)
     assert record.data["cmi.core.lesson_location"] == "trang-2"
     assert record.data["cmi.suspend_data"] == SUSPEND_12
+
+
+def test_two_tabs_on_one_attempt_never_lose_the_newer_data(chromium, platform, base_url):
+    lesson = place(platform, scorm12_playable(), "An toàn điện (SCORM 1.2)")
+    lms_services.enrolment_self_enrol(learner=platform.learner, course=platform.course)
+    with _tab(chromium, DESKTOP) as first:
+        start_from_lesson(first, base_url, lesson, platform.learner.username, "Start")
+        first_frame, _state = sco_frame(first, "index.html")
+        # The same learner opens the activity again in a second tab (same browser session).
+        second = first.context.new_page()
+        second.goto(base_url + lesson.url)
+        second.locator(".courseware-block button[type=submit]").click()
+        second_frame, _state = sco_frame(second, "index.html")
+
+        assert second_frame.evaluate("learnerSaves('tab-2', 'newer', 60, 'incomplete')") == "true"
+        expect(second.locator("#save-status")).to_have_attribute("data-state", "saved")
+        # The first tab loaded before that commit: its data is older and is refused…
+        first_frame.evaluate("learnerSaves('tab-1', 'older', 10, 'incomplete')")
+        expect(first.locator("#save-status")).to_have_attribute("data-state", "stale")
+        screenshot(first, "courseware-player-stale-tab-desktop")
+        # …and so is anything it commits later, which would otherwise overwrite tab 2.
+        first_frame.evaluate("learnerSaves('tab-1-later', 'older', 10, 'incomplete')")
+        first.wait_for_timeout(500)
+        record = CmiRecord.objects.get(attempt__learner=platform.learner)
+        assert record.data["cmi.core.lesson_location"] == "tab-2"
+        assert record.data["cmi.suspend_data"] == "newer"
+
+        # Reloading the first tab resumes from the newer state.
+        first.reload()
+        _frame, resumed = sco_frame(first, "index.html")
+        assert resumed["location"] == "tab-2"

@@ -17,6 +17,7 @@
   var retryTimer = null;
   var navRequest = "";
   var terminated = false;
+  var conflicted = false;
 
   function tell(type, detail) {
     if (!player) return;
@@ -35,6 +36,11 @@
   }
 
   function queueCommit(cmi, terminate) {
+    if (conflicted) {
+      tell("status", { status: "stale" });
+      if (terminate) finished();
+      return;
+    }
     // Every commit carries the whole data model, so only the newest unsent one matters;
     // one already on the wire keeps its number and id until the server answers it.
     seq += 1;
@@ -85,10 +91,11 @@
         if (answer.status === 200) {
           tell("status", { status: "saved", result: answer.data });
         } else if (answer.status === 409) {
-          // Newer data is already stored (another tab or device): never overwrite it;
-          // later commits from here continue after the stored number.
-          seq = Math.max(seq, answer.data.seq || 0);
-          if (pending) pending.seq = ++seq;
+          // Another tab or device stored newer data. This page's copy is older: it must never
+          // overwrite that, now or at its next commit, so it stops saving and the learner
+          // reloads to continue from the newer state.
+          conflicted = true;
+          pending = null;
           tell("status", { status: "stale", result: answer.data });
         } else if (answer.status === 400) {
           tell("error", { error: answer.data.error, element: answer.data.element, message: answer.data.message });

@@ -159,7 +159,7 @@
           render();
         }
       } else if (data.status === "offline") setStatus("offline", strings.offline);
-      else if (data.status === "stale") setStatus("saved", strings.stale);
+      else if (data.status === "stale") setStatus("stale", strings.stale);
       else if (data.status === "expired") setStatus("expired", strings.expired);
       else if (data.status === "load-failed") setStatus("error", strings.loadFailed);
     } else if (data.type === "error") {
