@@ -42,6 +42,9 @@ from .cmi import (
 )
 
 COMMIT_ID_MAX = 64
+# The commit log keeps the last commits of each record (enough for any retry), pruned in steps.
+COMMIT_LOG_KEEP = 100
+COMMIT_LOG_PRUNE_EVERY = 50
 # Elements a runtime must not be handed back at the start of a session (write-only).
 _NOT_RESTORED = {"cmi.core.exit", "cmi.core.session_time", "cmi.exit", "cmi.session_time"}
 
@@ -363,6 +366,9 @@ def runtime_commit(
         stored = asdict(commit_result)
         stored.pop("navigation")
         CmiCommit.objects.create(record=record, commit_id=commit_id, seq=seq, result=stored)
+        if seq % COMMIT_LOG_PRUNE_EVERY == 0:
+            # Replays come within seconds; an id older than the kept window is answered as stale.
+            CmiCommit.objects.filter(record=record, seq__lte=seq - COMMIT_LOG_KEEP).delete()
         if terminate:
             audit_record(
                 actor=learner,

@@ -66,3 +66,38 @@ def test_concurrent_commits_with_the_same_seq_apply_once(school, imported, open_
     assert record.seq == 1
     assert CmiCommit.objects.filter(record=record).count() == 1
     assert record.total_seconds == 60
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="SQLite has no row locks; runs on PostgreSQL"
+)
+def test_concurrent_opens_give_one_active_attempt(school, imported):
+    institution, _t, learner, _o = school
+    result = imported(packages.scorm12_single())
+    barrier = threading.Barrier(2)
+    opened, errors = [], []
+
+    def open_one() -> None:
+        try:
+            barrier.wait()
+            opened.append(
+                api.attempt_open(
+                    learner=learner,
+                    package=result.package,
+                    version=result.version,
+                    institution=institution,
+                    placement="lesson:1:block",
+                )
+            )
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=open_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len({attempt.pk for attempt in opened}) == 1

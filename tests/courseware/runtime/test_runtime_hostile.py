@@ -232,3 +232,19 @@ def test_progress_is_read_by_the_learner_and_own_staff_only(school, school_b, se
     assert session12.attempt in Attempt.objects.visible_to(learner)
     assert session12.attempt not in Attempt.objects.visible_to(teacher_b)
     assert session12.attempt not in Attempt.objects.visible_to(other)
+
+
+def test_the_commit_log_keeps_a_window_and_an_older_replay_is_answered_stale(
+    session12, monkeypatch
+):
+    from courseware.runtime import services
+
+    monkeypatch.setattr(services, "COMMIT_LOG_KEEP", 3)
+    monkeypatch.setattr(services, "COMMIT_LOG_PRUNE_EVERY", 2)
+    for n in range(2, 7):
+        session12.commit({"core": {"lesson_location": f"p{n}"}}, commit_id=f"c{n}")
+    kept = set(CmiCommit.objects.values_list("commit_id", flat=True))
+    assert kept == {"c4", "c5", "c6"}
+    replay = session12.commit({"core": {"lesson_location": "old"}}, commit_id="c2", seq=2)
+    assert replay.stale
+    assert CmiRecord.objects.get().data["cmi.core.lesson_location"] == "p6"
