@@ -2,6 +2,7 @@
 answering, comes back online and sees every answer confirmed by the server."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -128,3 +129,23 @@ def test_answers_given_offline_are_confirmed_after_reconnecting(phone, platform,
     expect(indicator).to_have_attribute("data-state", "closed")
     assert Attempt.objects.get(pk=attempt.pk).status == Attempt.Status.SUBMITTED
     screenshot(page, "exam-submitted-phone")
+
+
+def test_the_invigilator_adds_time_and_pauses(desktop, platform, base_url):
+    page = desktop
+    attempt = _attempt(platform)
+    attempt = attempts.attempt_start(attempt=attempt, learner=platform.learner)
+
+    page.goto(f"{base_url}/exam/exams/{attempt.exam_id}/invigilate")
+    log_in(page, platform.teacher.username)
+    row = page.locator("tbody tr").filter(has_text=platform.learner.display_name)
+    expect(row).to_contain_text("30")
+    row.locator("input[name=minutes]").fill("10")
+    row.locator("form").first.locator("button[type=submit]").click()
+    expect(page.locator(".messages")).to_be_visible()
+    assert Attempt.objects.get(pk=attempt.pk).deadline == attempt.deadline + timedelta(minutes=10)
+    page.locator("tbody tr").first.locator("form").nth(1).locator("button").click()
+    expect(page.locator("tbody tr input[name=action][value=resume]")).to_have_count(1)
+    assert Attempt.objects.get(pk=attempt.pk).paused_at is not None
+    assert_accessible(page, "the invigilator's table")
+    screenshot(page, "exam-invigilate-desktop")
