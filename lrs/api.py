@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import uuid
 
-from .services import StatementConflict, platform_authority, statements_store
+from .data import LaunchCredentials
+from .services import (
+    StatementConflict,
+    launch_credentials_issue,
+    platform_authority,
+    statements_store,
+)
 from .validation import XAPIValidationError
 
-__all__ = ["StatementConflict", "XAPIValidationError", "learner_actor", "record"]
+__all__ = [
+    "LaunchCredentials",
+    "StatementConflict",
+    "XAPIValidationError",
+    "launch_credentials",
+    "learner_actor",
+    "record",
+]
 
 
 def learner_actor(*, home_page: str, learner_id: str, name: str = "") -> dict:
@@ -28,3 +41,29 @@ def record(*, institution, statement: dict) -> uuid.UUID:
         institution=institution, statements=[statement], authority=platform_authority()
     )
     return outcome.ids[0]
+
+
+def launch_credentials(
+    *, institution, actor: dict, registration: uuid.UUID, activity_id: str, ttl: int = 3600
+) -> LaunchCredentials:
+    """Short-lived credentials for content launched for one learner in one registration.
+
+    They write statements only with `actor` as actor and `registration` in their context,
+    read only what they wrote, keep only that learner's state in that registration, and
+    stop working after `ttl` seconds. Raises `XAPIValidationError` for a bad actor, IRI
+    or ttl.
+    """
+    client, secret = launch_credentials_issue(
+        institution=institution,
+        actor=actor,
+        registration=registration,
+        activity_id=activity_id,
+        ttl=ttl,
+    )
+    return LaunchCredentials(
+        key=client.key,
+        secret=secret,
+        expires_at=client.expires_at,
+        registration=str(registration),
+        activity_id=activity_id,
+    )

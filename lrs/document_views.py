@@ -109,6 +109,12 @@ def _handle(resource: Resource, xrequest: XRequest) -> HttpResponse:
         raise XAPIError(403, f"these credentials lack the {resource.scope} scope")
     params = xrequest.params
     address = _address(resource, params)
+    if client.registration is not None and (
+        address.registration != str(client.registration) or address.agent_key != client.agent_key
+    ):
+        raise XAPIError(
+            403, "launch credentials keep only their learner's state in their registration"
+        )
     document_id = params.get(resource.id_param)
     if "since" in params and (xrequest.method not in ("GET", "HEAD") or document_id is not None):
         raise XAPIError(400, f"since is only for listing ids (GET without {resource.id_param})")

@@ -56,6 +56,12 @@ class LRSClient(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Launch credentials (`lrs.api.launch_credentials`): they expire, and write and read
+    # only one learner's statements and state in one registration.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    registration = models.UUIDField(_("registration"), null=True, blank=True)
+    activity_id = models.CharField(_("activity"), max_length=2048, blank=True, default="")
+    agent_key = models.CharField(max_length=1024, blank=True, default="")
 
     objects = TenantQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -97,6 +97,70 @@ def lrs_client_create(
         data={"scopes": list(scopes)},
     )
     return client, secret
+
+
+class LaunchBoundsError(Exception):
+    """Launch credentials used outside their learner or registration (answered with 403)."""
+
+
+LAUNCH_SCOPES = [
+    LRSClient.Scope.STATEMENTS_WRITE,
+    LRSClient.Scope.STATEMENTS_READ_MINE,
+    LRSClient.Scope.STATE,
+]
+MAX_LAUNCH_SECONDS = 24 * 3600
+
+
+@transaction.atomic
+def launch_credentials_issue(
+    *, institution, actor: dict, registration: uuid.UUID, activity_id: str, ttl: int
+) -> tuple[LRSClient, str]:
+    """Credentials for one launch: they expire after `ttl` seconds and write and read only
+    `actor`'s statements and state in `registration`. Issued by the platform (audited).
+    """
+    validation.agent(actor, "actor")
+    validation.iri(activity_id, "activity_id")
+    if not 0 < ttl <= MAX_LAUNCH_SECONDS:
+        raise validation.XAPIValidationError(
+            f"ttl: must be between 1 and {MAX_LAUNCH_SECONDS} seconds"
+        )
+    key = secrets.token_urlsafe(18)
+    secret = secrets.token_urlsafe(32)
+    client = LRSClient.objects.create(
+        institution=institution,
+        name=f"launch {registration}",
+        key=key,
+        secret_hash=secret_digest(secret),
+        scopes=list(LAUNCH_SCOPES),
+        authority=platform_authority(),
+        expires_at=timezone.now() + timedelta(seconds=ttl),
+        registration=registration,
+        activity_id=activity_id,
+        agent_key=validation.agent_key(actor),
+    )
+    audit_record(
+        actor=None,
+        action="lrs_client.launch",
+        obj=client,
+        institution=institution,
+        data={"registration": str(registration), "activity_id": activity_id, "ttl": ttl},
+    )
+    return client, secret
+
+
+def _check_launch_bounds(statements: list[dict], client: LRSClient) -> None:
+    for index, statement in enumerate(statements):
+        registration = statement.get("context", {}).get("registration")
+        if registration is None or uuid.UUID(registration) != client.registration:
+            raise LaunchBoundsError(
+                f"statements[{index}]: launch credentials write only in registration "
+                f"{client.registration}"
+            )
+        if validation.agent_key(statement["actor"]) != client.agent_key:
+            raise LaunchBoundsError(
+                f"statements[{index}].actor: launch credentials write only their learner's "
+                "statements"
+            )
 
 
 @transaction.atomic
@@ -222,6 +286,8 @@ def statements_store(
     voiding statements one lookup and one update of their targets.
     """
     validation.statement_list(statements)
+    if client is not None and client.registration is not None:
+        _check_launch_bounds(statements, client)
     parts = parts or {}
     attachments.check(statements, parts)
     try:

@@ -156,6 +156,8 @@ def _authenticate(xrequest: XRequest) -> LRSClient:
     client = LRSClient.objects.select_related("institution").filter(key=key, active=True).first()
     if client is None or not client.check_secret(secret):
         raise XAPIError(401, "unknown key or wrong secret")
+    if client.expires_at is not None and client.expires_at <= timezone.now():
+        raise XAPIError(401, "these launch credentials have expired")
     return client
 
 
@@ -360,6 +362,8 @@ def _store(xrequest: XRequest, statements: list, parts=None) -> services.StoreOu
         raise XAPIError(400, str(exc)) from exc
     except services.StatementConflict as exc:
         raise XAPIError(409, str(exc)) from exc
+    except services.LaunchBoundsError as exc:
+        raise XAPIError(403, str(exc)) from exc
 
 
 def _post(xrequest: XRequest) -> HttpResponse:
