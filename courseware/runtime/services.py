@@ -177,9 +177,10 @@ def runtime_load(*, attempt: Attempt, activity: Activity, learner) -> RuntimeSta
     _require_learner(attempt, learner)
     _require_activity(attempt, activity)
     standard = standard_of(attempt.version)
-    credit, mode = _credit_and_mode(attempt)
     with transaction.atomic():
-        Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+        # The stored status decides credit and mode, not the caller's copy of the attempt.
+        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        credit, mode = _credit_and_mode(attempt)
         record = _record_locked(attempt, activity)
         if mode == "normal":
             _session_start(record, standard)
