@@ -90,6 +90,7 @@ bench: setup
 	$(PY) -m bench.run
 	$(PY) -m bench.courseware_import
 	$(PY) -m bench.courseware_commit
+	$(PY) -m bench.sequencing
 
 clean:
 	rm -rf $(VENV) node_modules var/static $(SCORM_AGAIN)
