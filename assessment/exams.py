@@ -193,13 +193,21 @@ def exam_update(
     exam = Exam.objects.select_for_update().get(pk=exam.pk)
     _require_exam_staff(actor, exam)
     current = exam.versions.select_for_update().order_by("-number").first()
+    # Settings given with their current values change nothing (and make no version).
+    settings = {name: value for name, value in settings.items() if getattr(current, name) != value}
     changed = sorted(settings) + (["sections"] if sections is not None else [])
     if title is not None and title != exam.title:
+        # The title names the exam, not a version: it changes in place.
         exam.title = title
         exam.full_clean()
         exam.save(update_fields=["title"])
         changed.append("title")
-    if current.is_locked or current.attempts.exists():
+    if not settings and sections is None:
+        version = current
+        action = "exam.update"
+        if not changed:
+            return current
+    elif current.is_locked or current.attempts.exists():
         merged = {name: getattr(current, name) for name in SETTINGS}
         merged.update(settings)
         version = _new_version(

@@ -272,3 +272,18 @@ def test_accommodation_is_for_the_institutions_learners_only(tenant_a, tenant_b,
         exams.accommodation_set(
             actor=tenant_b.teacher, exam=exam, learner=tenant_a.learner, extra_minutes=10
         )
+
+
+def test_a_title_or_unchanged_settings_make_no_new_version(tenant_a, item):
+    exam = factories.make_exam(
+        tenant_a.institution, actor=tenant_a.teacher, items=[item], time_limit_minutes=30
+    )
+    attempts.exam_attempts_prepare(actor=tenant_a.teacher, exam=exam, learners=[tenant_a.learner])
+    version = exams.exam_update(
+        actor=tenant_a.teacher, exam=exam, title="Thi cuối kỳ", time_limit_minutes=30
+    )
+    assert version.number == 1
+    exam.refresh_from_db()
+    assert exam.title == "Thi cuối kỳ"
+    assert ExamVersion.objects.filter(exam=exam).count() == 1
+    assert exams.exam_update(actor=tenant_a.teacher, exam=exam, time_limit_minutes=45).number == 2
