@@ -9,6 +9,7 @@ app_name = "lrs"
 urlpatterns = [
     path("about", views.about, name="about"),
     path("statements", views.statements, name="statements"),
+    path("profile", views.profile, name="profile"),
     path("activities", document_views.activities, name="activities"),
     path("agents", document_views.agents, name="agents"),
     path("activities/state", document_views.state, name="state"),

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import attachments, selectors, services, validation
 from .models import LRSClient
+from .profile import platform_profile
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
 ABOUT_VERSIONS = ["1.0.3", "2.0.0"]
@@ -431,6 +433,23 @@ def about(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return _error(405, "about answers GET only")
     response = JsonResponse({"version": ABOUT_VERSIONS, "extensions": {}})
+    if request.method == "HEAD":
+        response.content = b""
+    return _respond(response)
+
+
+@csrf_exempt
+def profile(request: HttpRequest) -> HttpResponse:
+    """/profile: the platform's xAPI Profile (JSON-LD); public, like About."""
+    if request.method == "OPTIONS":
+        return _respond(HttpResponse(status=200))
+    if request.method not in ("GET", "HEAD"):
+        return _error(405, "profile answers GET only")
+    response = JsonResponse(
+        platform_profile(settings.WAGTAILADMIN_BASE_URL),
+        content_type="application/ld+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
     if request.method == "HEAD":
         response.content = b""
     return _respond(response)
