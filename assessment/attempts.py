@@ -27,7 +27,7 @@ from wagtail.rich_text import expand_db_html
 
 from institutions.api import InstitutionRole, audit_record, institution_ids_for, require_staff
 
-from . import questions
+from . import questions, xapi
 from . import services as item_services
 from .data import AttemptGraded
 from .models import (
@@ -572,7 +572,7 @@ def attempt_submit(*, attempt: Attempt, actor, by: str | None = None, now=None) 
     now = now or timezone.now()
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
-        .select_related("version", "exam__institution")
+        .select_related("version", "exam__institution", "learner")
         .get(pk=attempt.pk)
     )
     if actor is not None and attempt.learner_id != actor.pk:
@@ -602,6 +602,7 @@ def attempt_submit(*, attempt: Attempt, actor, by: str | None = None, now=None) 
             "needs_manual",
         ]
     )
+    xapi.submitted_record(attempt)
     audit_record(
         actor=actor,
         action="attempt.submit",

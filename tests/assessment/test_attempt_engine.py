@@ -495,3 +495,24 @@ def test_a_reconnect_after_the_end_sees_the_attempt_submitted(started, tenant_a)
     later = started.deadline + timedelta(hours=1)
     state = attempts.attempt_state(attempt=started, learner=tenant_a.learner, now=later)
     assert state["status"] == Attempt.Status.SUBMITTED
+
+
+def test_submission_is_recorded_once_in_the_lrs(started, tenant_a):
+    from lrs.models import Statement
+
+    question = q(started, "single_choice")
+    answer_save(
+        attempt=started,
+        learner=tenant_a.learner,
+        question_key=question.key,
+        seq=1,
+        response=token(question, "a"),
+    )
+    attempt_submit(attempt=started, actor=tenant_a.learner)
+    attempt_submit(attempt=started, actor=tenant_a.learner)
+    [statement] = Statement.objects.filter(registration=started.public_id)
+    assert statement.institution == tenant_a.institution
+    assert statement.verb_id == "http://adlnet.gov/expapi/verbs/completed"
+    payload = statement.payload
+    assert payload["actor"]["account"]["name"] == tenant_a.learner.learner_id
+    assert payload["result"]["score"] == {"raw": 1.0, "min": 0.0, "max": 2.0, "scaled": 0.5}
