@@ -92,7 +92,15 @@ def _render(request, *, token, grant, version, navigation, title):
     ):
         next_url = ""
     item = request.GET.get("item", "")
-    identifiers = dict(Activity.objects.filter(version=version).values_list("identifier", "pk"))
+    identifiers = {}
+    hide_ui = {}
+    for pk, identifier, settings in Activity.objects.filter(version=version).values_list(
+        "pk", "identifier", "launch_settings"
+    ):
+        identifiers[identifier] = pk
+        # SCORM 2004 adlnav:hideLMSUI: the package draws these controls itself.
+        if isinstance(settings, dict) and settings.get("hideLMSUI"):
+            hide_ui[pk] = list(settings["hideLMSUI"])
     config = {
         "launchBase": placement.serving_origin
         + reverse("courseware:launch", kwargs={"token": token, "activity_id": 0}).removesuffix("0"),
@@ -103,6 +111,7 @@ def _render(request, *, token, grant, version, navigation, title):
         "newWindow": request.GET.get("window") == "new",
         "navigation": navigation,
         "identifiers": identifiers,
+        "hideUi": hide_ui,
         "exitUrl": next_url,
         "strings": _strings(),
     }

@@ -65,6 +65,11 @@
     });
     previousButton.disabled = !navigation.can_previous;
     continueButton.disabled = !navigation.can_continue;
+    var hidden = (currentId !== null && config.hideUi[currentId]) || [];
+    previousButton.hidden = hidden.indexOf("previous") >= 0;
+    continueButton.hidden = hidden.indexOf("continue") >= 0;
+    document.getElementById("player-exit-wrap").hidden =
+      hidden.indexOf("exit") >= 0 || hidden.indexOf("exitAll") >= 0;
   }
 
   function deliver(activityId) {

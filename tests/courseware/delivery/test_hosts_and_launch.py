@@ -354,3 +354,21 @@ def test_nothing_is_injected_when_content_has_its_own_origin(
         HTTP_HOST="content.example.org",
     )
     assert b"tn-launch" not in b"".join(response.streaming_content)
+
+
+def test_the_player_hides_the_controls_a_sco_draws_itself(client, tenant_a):
+    from tests.courseware.packages import scorm2004_sequenced
+
+    result = package_import(
+        actor=tenant_a.teacher,
+        institution=tenant_a.institution,
+        file=io.BytesIO(zip_bytes(scorm2004_sequenced())),
+    )
+    sco1 = result.version.activities.get(identifier="SCO1")
+    client.force_login(tenant_a.teacher)
+    html = client.get(f"/courseware/preview/{result.version.pk}/").content.decode()
+    config = json.loads(
+        re.search(r'id="tn-player" type="application/json">(.*?)</script>', html).group(1)
+    )
+    assert sorted(config["hideUi"][str(sco1.pk)]) == ["continue", "previous"]
+    assert config["identifiers"]["SCO2"] == result.version.activities.get(identifier="SCO2").pk
