@@ -115,3 +115,33 @@ def test_the_sitting_table_over_http(client, started, tenant_a, tenant_b):
     assert client.post(act, {"action": "resume"}).status_code == 404
     assert Attempt.objects.get(pk=started.pk).paused_at is not None
     assert not Answer.objects.exists()
+
+
+def test_the_sitting_table_reads_in_fixed_queries(started, tenant_a):
+    from tests import factories as site_factories
+
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            rows = attempts.exam_sitting(user=tenant_a.teacher, exam=started.exam)
+            [row["learner"].display_name for row in rows]
+        return len(queries)
+
+    few = count()
+    others = [site_factories.make_learner(tenant_a.institution) for _ in range(4)]
+    attempts.exam_attempts_prepare(actor=tenant_a.teacher, exam=started.exam, learners=others)
+    assert count() == few
+
+
+def test_a_save_is_a_handful_of_queries(started, tenant_a, django_assert_max_num_queries):
+    question = started.questions.get()
+    with django_assert_max_num_queries(8):
+        attempts.answer_save(
+            attempt=started,
+            learner=tenant_a.learner,
+            question_key=question.key,
+            seq=1,
+            response=sorted(question.id_map)[0],
+        )
