@@ -153,3 +153,21 @@ def test_a_later_attempt_wins_over_an_older_attempts_late_outcome(school, import
     row = CoursewareProgress.objects.get()
     assert row.attempt_id == second.pk and row.completion_status == "incomplete"
     assert row.attempts == 2
+
+
+def test_progress_rows_are_scoped_to_the_learner_and_own_staff(
+    school, school_b, imported, open_attempt
+):
+    _i, teacher, learner, other = school
+    _ib, teacher_b, _lb, _ob = school_b
+    result = imported(packages.scorm12_single())
+    attempt = open_attempt(result)
+    runtime = Runtime(attempt, scos(result.version)[0], learner)
+    runtime.load()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        runtime.commit({"core": {"lesson_status": "completed"}}, terminate=True)
+    row = CoursewareProgress.objects.get()
+    assert row in CoursewareProgress.objects.visible_to(learner)
+    assert row in CoursewareProgress.objects.visible_to(teacher)
+    assert row not in CoursewareProgress.objects.visible_to(other)
+    assert row not in CoursewareProgress.objects.visible_to(teacher_b)
