@@ -19,6 +19,8 @@ SCORM2004 = "scorm2004"
 # SCORM 1.2 allows 4096 characters of suspend_data; real content stores more and every major
 # LMS keeps it, so the server accepts (and restores whole) as much as SCORM 2004 allows.
 SUSPEND_DATA_MAX = 64000
+# Elements in one commit: far above what content sets (every interaction of a long test).
+MAX_ELEMENTS = 20000
 
 # Error codes, as each standard numbers them.
 E12_INVALID_ARGUMENT = 201
@@ -427,6 +429,8 @@ def flatten(cmi) -> dict[str, object]:
         flat[prefix] = node
 
     walk(cmi, "cmi", 0)
+    if len(flat) > MAX_ELEMENTS:
+        raise CmiError(E04_GENERAL_SET, "cmi", "The commit holds too many elements.")
     return flat
 
 

@@ -99,3 +99,12 @@ def test_deeply_nested_bodies_are_refused():
         node = node["a"]
     with pytest.raises(cmi.CmiError):
         cmi.flatten({"cmi": body})
+
+
+def test_a_commit_with_too_many_elements_is_refused():
+    records = [{"id": f"q{n}", "type": "other", "result": "neutral"} for n in range(999)]
+    many = {"interactions": records, "objectives": [{"id": f"o{n}"} for n in range(999)]}
+    assert len(cmi.flatten({"cmi": many})) < cmi.MAX_ELEMENTS
+    records = [{"id": f"q{n}", "correct_responses": [{"pattern": "x"}] * 30} for n in range(999)]
+    with pytest.raises(cmi.CmiError):
+        cmi.flatten({"cmi": {"interactions": records}})
