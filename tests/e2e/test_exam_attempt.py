@@ -149,3 +149,26 @@ def test_the_invigilator_adds_time_and_pauses(desktop, platform, base_url):
     assert Attempt.objects.get(pk=attempt.pk).paused_at is not None
     assert_accessible(page, "the invigilator's table")
     screenshot(page, "exam-invigilate-desktop")
+
+
+def test_the_journal_survives_a_reload_and_is_replayed(desktop, platform, base_url):
+    page = desktop
+    attempt = _attempt(platform)
+    attempts.attempt_start(attempt=attempt, learner=platform.learner)
+    indicator = page.locator("[data-indicator]")
+    page.goto(f"{base_url}/exam/attempts/{attempt.public_id}/")
+    log_in(page, platform.learner.username)
+    expect(page.locator("[data-question]")).to_have_count(4)
+
+    # Saves fail (the server is unreachable for them) while the page itself still loads.
+    page.route("**/answers", lambda route: route.abort())
+    _question(page, attempt, "short_answer").locator("input").fill("Điện áp")
+    expect(indicator).to_have_attribute("data-state", "offline", timeout=10_000)
+    page.reload()  # the tab is reloaded (or the browser restarted) before the server heard
+    expect(_question(page, attempt, "short_answer").locator("input")).to_have_value("Điện áp")
+    assert not Answer.objects.exists()
+
+    page.unroute("**/answers")
+    expect(indicator).to_have_attribute("data-state", "saved", timeout=15_000)
+    key = attempt.questions.get(item_version__question_type="short_answer").key
+    assert Answer.objects.get(question__key=key).response == "Điện áp"
