@@ -98,6 +98,8 @@ def launchable_activities(version: PackageVersion) -> list[Activity]:
 
 @dataclass
 class Outcome:
+    """An attempt's rolled-up outcome."""
+
     completion_status: str
     success_status: str
     score_scaled: float | None
