@@ -160,7 +160,8 @@ def client_strings() -> dict[str, str]:
         "offline": _("Offline — %(n)s answers waiting"),
         "closed": _("This attempt is closed."),
         "paused": _("Paused by the invigilator — %(n)s answers waiting"),
-        "not_saved": _("Something went wrong; your answer is kept on this device."),
+        "not_saved": _("The server refused this request."),
+        "login_again": _("Log in again in another tab; your answers are kept on this device."),
         "unconfirmed": _(
             "%(n)s answers are not confirmed by the server yet; reconnect before submitting."
         ),

@@ -132,6 +132,10 @@
         paused = true;
         showMessage(result.data.message || "");
         throw new Error("paused");
+      } else if (status === 401 || status === 403) {
+        // Logged out or the session expired: keep the answer until the learner is back.
+        showMessage((result.data && result.data.message) || T.login_again);
+        throw new Error("auth");
       } else if (status >= 500 || status === 0) {
         throw new Error("server");
       } else {
