@@ -372,3 +372,14 @@ def test_the_player_hides_the_controls_a_sco_draws_itself(client, tenant_a):
     )
     assert sorted(config["hideUi"][str(sco1.pk)]) == ["continue", "previous"]
     assert config["identifiers"]["SCO2"] == result.version.activities.get(identifier="SCO2").pk
+
+
+def test_the_lesson_editor_offers_the_courseware_block(client, tenant_a, imported):
+    lesson, _block = lesson_with_block(tenant_a, imported.package, 1)
+    client.force_login(tenant_a.admin)
+    response = client.get(f"/admin/pages/{lesson.pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The block's definition (with the scoped chooser) and its saved value reach the editor.
+    assert "/admin/courseware_package_chooser/" in html
+    assert "G\\u00f3i A" in html or "Gói A" in html
