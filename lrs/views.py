@@ -402,8 +402,10 @@ def statements(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return _respond(HttpResponse(status=200))
     version = "1.0.3"
+    method = request.method
     try:
         xrequest = _unfold(request)
+        method = xrequest.method
         _check_version(xrequest)
         version = xrequest.version
         xrequest.client = _authenticate(xrequest)
@@ -419,7 +421,7 @@ def statements(request: HttpRequest) -> HttpResponse:
         response = _error(exc.status, str(exc), version)
     else:
         response = _respond(response, version)
-    if request.method in ("GET", "HEAD") and "X-Experience-API-Consistent-Through" not in response:
+    if method in ("GET", "HEAD") and "X-Experience-API-Consistent-Through" not in response:
         # Every answer to a statement read carries it, single statements and refusals too.
         response["X-Experience-API-Consistent-Through"] = services.format_timestamp(timezone.now())
     return response

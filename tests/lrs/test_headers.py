@@ -140,3 +140,19 @@ def test_alternate_request_syntax_is_refused_in_xapi_2(xapi):
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 200
+
+
+def test_consistent_through_on_a_refused_read_through_the_alternate_syntax(xapi, new_id):
+    form = {
+        "Authorization": xapi.headers()["HTTP_AUTHORIZATION"],
+        "X-Experience-API-Version": "1.0.3",
+        "statementId": new_id,
+        "verb": "http://x.example/v",
+    }
+    response = xapi.client.post(
+        "/xapi/statements?method=GET",
+        data=urlencode(form),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert response["X-Experience-API-Consistent-Through"]
