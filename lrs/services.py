@@ -148,6 +148,21 @@ def launch_credentials_issue(
     return client, secret
 
 
+@transaction.atomic
+def launch_credentials_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete launch credentials expired for longer than `older_than`; returns how many.
+
+    What they wrote stays (statements and documents keep no link to deleted credentials).
+    """
+    cutoff = timezone.now() - older_than
+    expired = LRSClient.objects.filter(registration__isnull=False, expires_at__lt=cutoff)
+    count = expired.count()
+    if count:
+        expired.delete()
+        audit_record(actor=None, action="lrs_client.launch_purge", data={"deleted": count})
+    return count
+
+
 def _check_launch_bounds(statements: list[dict], client: LRSClient) -> None:
     for index, statement in enumerate(statements):
         registration = statement.get("context", {}).get("registration")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from io import StringIO
 from urllib.parse import urlencode
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -140,3 +142,19 @@ def test_launch_credentials_refuse_bad_arguments(institution, registration, fiel
     with pytest.raises(api.XAPIValidationError):
         api.launch_credentials(**arguments)
     assert not LRSClient.objects.exists()
+
+
+def test_purge_deletes_only_long_expired_launch_credentials(institution, launch, registration):
+    launch.post(in_registration(registration))
+    permanent = make_credentials(institution).lrs_client
+    fresh = LRSClient.objects.get(pk=launch.lrs_client.pk)
+    out = StringIO()
+    call_command("lrs_purge_launch_credentials", stdout=out)
+    assert "deleted=0" in out.getvalue()
+    LRSClient.objects.filter(pk=fresh.pk).update(expires_at=timezone.now() - timedelta(days=2))
+    call_command("lrs_purge_launch_credentials", stdout=out)
+    assert "deleted=1" in out.getvalue()
+    assert list(LRSClient.objects.all()) == [permanent]
+    # What the launch wrote stays.
+    assert len(make_credentials(institution).get().json()["statements"]) == 1
+    assert AuditEvent.objects.filter(action="lrs_client.launch_purge").count() == 1
