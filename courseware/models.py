@@ -472,6 +472,8 @@ class CmiRecord(models.Model):
     closed_seconds = models.FloatField(default=0)
     # Activity attempts (SCORM 2004: a session not suspended ends the activity's attempt).
     activity_attempts = models.PositiveIntegerField(default=0)
+    # Closed time when the current activity attempt began (its duration is measured from here).
+    attempt_base_seconds = models.FloatField(default=0)
     completion_status = models.CharField(max_length=16, default="not attempted", blank=True)
     success_status = models.CharField(max_length=16, default="unknown", blank=True)
     score_scaled = models.FloatField(null=True, blank=True)

@@ -257,7 +257,12 @@ def _objectives(data: dict) -> list[dict]:
 
 
 def apply_results(
-    attempt: Attempt, activity: Activity, result: ScoResult, data: dict, lesson_status: str = ""
+    attempt: Attempt,
+    activity: Activity,
+    result: ScoResult,
+    data: dict,
+    lesson_status: str = "",
+    attempt_seconds: float | None = None,
 ) -> None:
     """Copy the SCO's results into its tracking state and roll the tree up (SN 4.2 mapping).
 
@@ -280,6 +285,7 @@ def apply_results(
         progress_measure=result.progress_measure,
         objectives=[] if scorm12 else _objectives(data),
         global_objectives=global_objectives,
+        attempt_seconds=attempt_seconds,  # for attemptAbsoluteDurationLimit
     )
     states_store(attempt, states, global_objectives)
 

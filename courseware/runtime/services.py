@@ -267,6 +267,7 @@ def _session_start(record: CmiRecord, standard: str) -> None:
         record.data = {}
         record.entry = "ab-initio"
         record.activity_attempts += 1
+        record.attempt_base_seconds = record.closed_seconds
     else:
         record.entry = ""
     record.exit = ""
@@ -361,7 +362,14 @@ def runtime_commit(
             record.session_seconds = 0
             record.session_open = False
         record.save()
-        rollup.apply_results(attempt, activity, result, values, status)
+        rollup.apply_results(
+            attempt,
+            activity,
+            result,
+            values,
+            status,
+            attempt_seconds=record.total_seconds - record.attempt_base_seconds,
+        )
         _attempt_rollup(attempt, standard, learner)
         commit_result = _result(record, attempt)
         stored = asdict(commit_result)

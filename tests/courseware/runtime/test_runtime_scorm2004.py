@@ -231,3 +231,17 @@ def test_a_commit_costs_a_fixed_number_of_queries(course, django_assert_max_num_
     # records for the rollup, attempt update, commit log (plus savepoints).
     with django_assert_max_num_queries(14):
         first.commit({"location": "b", "interactions": [{"id": f"q{n}"} for n in range(50)]})
+
+
+def test_the_sequencer_gets_the_time_of_the_current_activity_attempt(course):
+    attempt, first, _second = course
+    first.load()
+    first.commit({"session_time": "PT2M", "exit": "normal"}, terminate=True)
+    attempt.refresh_from_db()
+    key = str(first.activity.pk)
+    assert attempt.sequencing_state["states"][key]["attempt_duration_seconds"] == 120
+    first.load()  # a new activity attempt: its duration starts again
+    first.commit({"session_time": "PT30S"})
+    attempt.refresh_from_db()
+    assert attempt.sequencing_state["states"][key]["attempt_duration_seconds"] == 30
+    assert CmiRecord.objects.get().total_seconds == 150
