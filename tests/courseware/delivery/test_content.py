@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import signing
+from django.core.files.storage import InMemoryStorage
 
 from courseware.views.tokens import SALT, launch_token
 
@@ -181,3 +182,47 @@ def test_a_version_not_ready_is_not_served(client, preview_token, package_a):
 
 def test_only_get_and_head(client, preview_token):
     assert client.post(url(preview_token, "index.html")).status_code == 405
+
+
+class PathlessStorage(InMemoryStorage):
+    """Like object storage: files without a filesystem path for callers."""
+
+    def _relative_path(self, name):
+        import os
+
+        from django.utils._os import safe_join
+
+        return os.path.relpath(safe_join(self.location, name), self.location)
+
+    def path(self, name):
+        raise NotImplementedError("no filesystem here")
+
+
+def test_files_are_read_through_the_storage_api_only(client, settings, school):
+    """No filesystem path: a storage without one (like S3) serves the same, ranges included."""
+    import io
+
+    from django.core.files.storage import default_storage
+
+    from courseware import services
+    from tests.courseware.packages import scorm12_single, zip_bytes
+
+    from .conftest import EXTRA_FILES
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.courseware.delivery.test_content.PathlessStorage"},
+    }
+    with pytest.raises(NotImplementedError):
+        default_storage.path("x")
+    institution, teacher = school
+    result = services.package_import(
+        actor=teacher,
+        institution=institution,
+        file=io.BytesIO(zip_bytes({**scorm12_single(), **EXTRA_FILES})),
+    )
+    token = launch_token(user_id=teacher.pk, version_id=result.version.pk, platform_origin=PLATFORM)
+    response = client.get(url(token, "media/clip.mp4"), HTTP_RANGE="bytes=10-19")
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == (bytes(range(256)) * 40)[10:20]
+    assert client.get(url(token, "index.html")).status_code == 200
