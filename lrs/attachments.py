@@ -95,7 +95,10 @@ def parse_multipart(body: bytes, content_type: str) -> tuple[bytes, dict[str, Pa
             _fail("multipart: every attachment part needs Content-Transfer-Encoding: binary")
         if sha2_of(content, declared) != declared:
             _fail(f"multipart: the part {declared} does not have that SHA-2")
-        parts[declared] = Part(headers.get("content-type", SIGNATURE_TYPE), content)
+        part_type = headers.get("content-type", SIGNATURE_TYPE)
+        if len(part_type) > 255:
+            _fail("multipart: a part's Content-Type is longer than 255 characters")
+        parts[declared] = Part(part_type, content)
     return statement_bytes, parts
 
 

@@ -41,6 +41,10 @@ class Resource:
         return names
 
 
+# A document id stays short enough for the unique index in any script (4 bytes a character).
+MAX_DOCUMENT_ID = 250
+MAX_CONTENT_TYPE = 255
+
 STATE = Resource(Document.Kind.STATE, "stateId", True, True, LRSClient.Scope.STATE)
 ACTIVITY_PROFILE = Resource(
     Document.Kind.ACTIVITY_PROFILE, "profileId", True, False, LRSClient.Scope.PROFILE
@@ -118,6 +122,8 @@ def _handle(resource: Resource, xrequest: XRequest) -> HttpResponse:
     document_id = params.get(resource.id_param)
     if "since" in params and (xrequest.method not in ("GET", "HEAD") or document_id is not None):
         raise XAPIError(400, f"since is only for listing ids (GET without {resource.id_param})")
+    if document_id is not None and not 0 < len(document_id) <= MAX_DOCUMENT_ID:
+        raise XAPIError(400, f"{resource.id_param} must have 1 to {MAX_DOCUMENT_ID} characters")
     institution = client.institution
     if xrequest.method in ("GET", "HEAD"):
         if document_id is None:
@@ -141,6 +147,8 @@ def _handle(resource: Resource, xrequest: XRequest) -> HttpResponse:
     if xrequest.method in ("PUT", "POST"):
         if document_id is None:
             raise XAPIError(400, f"the {resource.id_param} parameter is required")
+        if len(xrequest.header("Content-Type")) > MAX_CONTENT_TYPE:
+            raise XAPIError(400, f"Content-Type is longer than {MAX_CONTENT_TYPE} characters")
         try:
             services.document_save(
                 institution=institution,

@@ -142,6 +142,7 @@ def test_file_url_attachments_need_no_part(xapi):
         "no boundary in header",
         "boundary absent from body",
         "statements split in two parts",
+        "overlong part content type",
     ],
 )
 def test_malformed_multipart_is_400_and_stores_nothing(xapi, storage_root, case):
@@ -163,6 +164,8 @@ def test_malformed_multipart_is_400_and_stores_nothing(xapi, storage_root, case)
         first_type = "text/plain"
     elif case == "no boundary in header":
         content_type = "multipart/mixed"
+    elif case == "overlong part content type":
+        parts = [part(PDF, content_type="application/" + "x" * 300)]
     elif case == "statements split in two parts":
         parts = [({"Content-Type": "application/json"}, b"{}"), *parts]
     body = multipart(statement, parts, first_type)

@@ -82,6 +82,24 @@ def test_state_malformed_parameters_are_400(xapi, params):
     assert not Document.objects.exists()
 
 
+@pytest.mark.parametrize("state_id", ["", "đ" * 251])
+def test_state_ids_empty_or_too_long_are_400(xapi, state_id):
+    response = send(xapi, "PUT", "activities/state", state_params(stateId=state_id), {"a": 1})
+    assert response.status_code == 400
+    assert send(xapi, "GET", "activities/state", state_params(stateId=state_id)).status_code == 400
+
+
+def test_longest_state_id_in_vietnamese_is_stored(xapi):
+    params = state_params(stateId="đ" * 250)
+    assert send(xapi, "PUT", "activities/state", params, {"a": 1}).status_code == 204
+    assert send(xapi, "GET", "activities/state", params).json() == {"a": 1}
+
+
+def test_overlong_content_type_is_400(xapi):
+    response = send(xapi, "PUT", "activities/state", state_params(), b"x", "text/" + "x" * 300)
+    assert response.status_code == 400
+
+
 def test_state_put_without_state_id_is_400(xapi):
     response = send(xapi, "PUT", "activities/state", state_params(stateId=None), {"a": 1})
     assert response.status_code == 400
