@@ -54,6 +54,8 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     retries: int = 0
+    statuses: dict = field(default_factory=dict)
+    sample: str = ""
     started: float = 0.0
     ended: float = 0.0
 
@@ -64,6 +66,8 @@ class Phase:
             return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0
 
         return {
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "sample_failure": self.sample,
             "requests": len(ordered),
             "errors": self.errors,
             "retries": self.retries,
@@ -183,6 +187,9 @@ async def learner_loop(
                 status, _payload = await post(port, path, body, timeout=10)
             except (TimeoutError, OSError):
                 status = 0
+            phase.statuses[status] = phase.statuses.get(status, 0) + 1
+            if status != 200 and not phase.sample:
+                phase.sample = f"{status}: {_payload[:300]!r}"
             if status == 200:
                 phase.latencies.append(time.perf_counter() - started)
                 if not floor:
