@@ -459,9 +459,10 @@ def _activities_merge(institution, statements: list[dict], authority: dict, now)
     if not found:
         return
     who = _authority_key(authority)
+    # Locked, so two batches adding languages to one definition at once both keep theirs.
     rows = {
         row.iri_hash: row
-        for row in Activity.objects.filter(
+        for row in Activity.objects.select_for_update().filter(
             institution=institution, iri_hash__in={iri_hash(iri) for iri, _d in found}
         )
     }
