@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -215,3 +216,38 @@ def export_xlsx(table: list[list], title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- The enrolment's progress figure ------------------------------------------------------
+
+
+def lesson_id_of(placement: str) -> int | None:
+    """The lesson a placement names (`lesson:<id>:<block id>`), or None for another kind."""
+    kind, _sep, rest = placement.partition(":")
+    lesson_id = rest.partition(":")[0]
+    return int(lesson_id) if kind == "lesson" and lesson_id.isdigit() else None
+
+
+def enrolment_progress_refresh(*, learner_id: int, placement: str) -> Enrolment | None:
+    """Set the learner's enrolment progress to the share of the course's activities done.
+
+    Idempotent: it recomputes from the stored rows, so calling it twice changes nothing.
+    Called by `lms.progress` after a courseware outcome is recorded.
+    """
+    lesson_id = lesson_id_of(placement)
+    lesson = LessonPage.objects.filter(pk=lesson_id).first() if lesson_id else None
+    course = CoursePage.objects.ancestor_of(lesson).first() if lesson else None
+    enrolment = (
+        Enrolment.objects.filter(learner_id=learner_id, course=course).first() if course else None
+    )
+    if enrolment is None:
+        return None
+    placements = [activity.placement for activity in course_activities(course)]
+    done = CoursewareProgress.objects.filter(
+        learner_id=learner_id, placement__in=placements
+    ).filter(models.Q(completion_status="completed") | models.Q(success_status="passed"))
+    percent = round(100 * done.count() / len(placements)) if placements else 0
+    if percent != enrolment.progress_percent:
+        Enrolment.objects.filter(pk=enrolment.pk).update(progress_percent=percent)
+        enrolment.progress_percent = percent
+    return enrolment

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from courseware.data import AttemptOutcome
 from courseware.signals import attempt_outcome_changed
 
+from .course_progress import enrolment_progress_refresh
 from .models import CoursewareProgress
 
 
@@ -70,6 +71,8 @@ def courseware_progress_record(*, outcome: AttemptOutcome) -> CoursewareProgress
 
 def _on_outcome(sender, *, outcome: AttemptOutcome, **kwargs) -> None:
     courseware_progress_record(outcome=outcome)
+    # The enrolment's figure (dashboard, teacher's list) follows from the rows just stored.
+    enrolment_progress_refresh(learner_id=outcome.learner_id, placement=outcome.placement)
 
 
 def connect_signals() -> None:

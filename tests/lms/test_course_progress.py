@@ -189,3 +189,36 @@ def test_learner_dashboard_lists_the_activity_with_their_status(client, placed):
     )
     html = client.get(reverse("lms:dashboard")).content.decode()
     assert "status-incomplete" in html and "0:00:30" in html
+
+
+def test_the_enrolment_figure_follows_the_share_of_activities_done(placed):
+    from courseware.signals import attempt_outcome_changed
+    from lms.models import Enrolment
+
+    tenant, package, placement = placed
+    lesson = LessonPage.objects.descendant_of(tenant.course).get()
+    lesson.body.append(
+        ("courseware", {"package": package, "item": "", "version": 1, "display": "window"})
+    )
+    lesson.save_revision().publish()
+    outcome = dict(
+        attempt_id=uuid.UUID(int=7),
+        attempt_number=1,
+        learner_id=tenant.learner.pk,
+        package_id=package.pk,
+        version_id=package.latest_version().pk,
+        institution_id=tenant.institution.pk,
+        placement=placement,
+        completion_status="completed",
+        success_status="passed",
+        score_scaled=1.0,
+        total_time_seconds=10.0,
+        changed_at=timezone.now(),
+        sequence=1,
+    )
+    enrolment = Enrolment.objects.get(learner=tenant.learner, course=tenant.course)
+    assert enrolment.progress_percent == 0
+    for _ in range(2):  # the receiver is idempotent
+        attempt_outcome_changed.send(sender=None, outcome=AttemptOutcome(**outcome))
+        enrolment.refresh_from_db()
+        assert enrolment.progress_percent == 50  # one of the two blocks
