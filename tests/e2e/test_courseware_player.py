@@ -258,3 +258,24 @@ def test_two_tabs_on_one_attempt_never_lose_the_newer_data(chromium, platform, b
         first.reload()
         _frame, resumed = sco_frame(first, "index.html")
         assert resumed["location"] == "tab-2"
+
+
+def test_scorm2004_choice_and_suspend_all_from_the_sco(chromium, platform, base_url):
+    lesson = place(platform, scorm2004_two_scos(), "Hàn cơ bản (SCORM 2004)")
+    lms_services.enrolment_self_enrol(learner=platform.learner, course=platform.course)
+    with _tab(chromium, DESKTOP) as page:
+        start_from_lesson(page, base_url, lesson, platform.learner.username, "Start")
+        frame, _state = sco_frame(page, "one/index.html")
+        frame.evaluate("learnerNavigates('{target=SCO2}choice')")
+        frame2, second = sco_frame(page, "two/index.html")
+        assert second["started"] is True
+        frame2.evaluate("learnerSaves('buoc-4', 'giua-chung', 0.5, 'incomplete', 'unknown')")
+        expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")
+        # suspendAll: the attempt is suspended and the learner is back in the lesson.
+        frame2.evaluate("learnerNavigates('suspendAll')")
+        expect(page).to_have_url(base_url + lesson.url)
+        # Resuming delivers the suspended activity with its data.
+        page.locator(".courseware-block button[type=submit]").click()
+        _frame, resumed = sco_frame(page, "two/index.html")
+        assert resumed["entry"] == "resume"
+        assert resumed["location"] == "buoc-4"

@@ -184,6 +184,8 @@
     say(strings.notAllowed);
   }
   if (config.item) request("choice", config.item, firstChoice);
-  else if (navigation.current_id) request("resumeAll", null, function () { request("start", null, firstChoice); });
+  else if (navigation.suspended_id || navigation.current_id) {
+    request("resumeAll", null, function () { request("start", null, firstChoice); });
+  }
   else request("start", null, firstChoice);
 })();
