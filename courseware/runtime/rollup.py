@@ -10,10 +10,13 @@ every-SCO rule when the engine has no state yet.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from ..models import Activity, Attempt, CmiRecord, GlobalObjective, PackageVersion
 from .cmi import SCORM12, SCORM2004
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -165,6 +168,7 @@ def tree_for(attempt: Attempt):
             sequencing=row.sequencing or {},
             prerequisites=row.prerequisites,
             completion_threshold=_float(row.completion_threshold),
+            **_completion_settings(row),
         )
         for row in rows
     ]
@@ -177,7 +181,21 @@ def tree_for(attempt: Attempt):
         # Selection and randomization stay the same for the whole attempt.
         seed=str(attempt.pk),
     )
+    if attempt._runtime_tree.problems:
+        logger.warning(
+            "Sequencing of %s read with defaults: %s", version, attempt._runtime_tree.problems
+        )
     return attempt._runtime_tree
+
+
+def _completion_settings(row: Activity) -> dict:
+    """SCORM 2004 4th edition adlcp:completionThreshold attributes, as the engine takes them."""
+    threshold = (row.launch_settings or {}).get("completionThreshold") or {}
+    weight = _float(threshold.get("progressWeight"))
+    return {
+        "completed_by_measure": threshold.get("completedByMeasure") is True,
+        "progress_weight": 1.0 if weight is None else weight,
+    }
 
 
 def _system_scope(attempt: Attempt) -> bool:
