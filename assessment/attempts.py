@@ -143,7 +143,16 @@ def marks_text(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _present(version: ItemVersion, rng: random.Random, shuffle_options: bool) -> tuple[dict, dict]:
+def _stem(version: ItemVersion, cache: dict) -> str:
+    """The stem as HTML (embeds expanded), expanded once per version while preparing."""
+    if version.pk not in cache:
+        cache[version.pk] = expand_db_html(version.stem)
+    return cache[version.pk]
+
+
+def _present(
+    version: ItemVersion, rng: random.Random, shuffle_options: bool, stems: dict | None = None
+) -> tuple[dict, dict]:
     body = version.body
     if shuffle_options and "options" in body:
         body = {**body, "shuffle": True}
@@ -151,7 +160,7 @@ def _present(version: ItemVersion, rng: random.Random, shuffle_options: bool) ->
     learner_body, id_map = _opaque(question.learner_view(body, rng), version.question_type)
     view = {
         "type": version.question_type,
-        "stem": expand_db_html(version.stem),
+        "stem": _stem(version, stems if stems is not None else {}),
         "body": learner_body,
         "points": marks_text(question.max_score(version.body)),
     }
@@ -167,6 +176,7 @@ class _Drawer:
         self.version = version
         self.sections = list(version.sections.prefetch_related("items", "rules__bank"))
         self.candidates: dict[int, list[tuple[int, int]]] = {}
+        self.stems: dict[int, str] = {}
         self.versions: dict[int, ItemVersion] = {
             row.item_version_id: row.item_version
             for row in ExamItem.objects.filter(section__version=version).select_related(
@@ -281,7 +291,7 @@ def exam_attempts_prepare(*, actor, exam: Exam, learners) -> list[Attempt]:
         rows = []
         keys: set[str] = set()
         for position, (section_title, item_version) in enumerate(drawer.draw(rng), start=1):
-            view, id_map = _present(item_version, rng, version.shuffle_options)
+            view, id_map = _present(item_version, rng, version.shuffle_options, drawer.stems)
             rows.append(
                 AttemptQuestion(
                     attempt=attempt,
