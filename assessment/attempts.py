@@ -465,7 +465,11 @@ def _attempt_locked(pk: int) -> Attempt:
 
 
 def _stored_answer(question: AttemptQuestion) -> Answer | None:
-    return Answer.objects.filter(question=question).first()
+    """The stored answer, read with the question (select_related) under the attempt lock."""
+    try:
+        return question.answer
+    except Answer.DoesNotExist:
+        return None
 
 
 @transaction.atomic
@@ -502,7 +506,7 @@ def answer_save(
         raise DeadlinePassed(_("The time for this attempt is over; the answer was not saved."))
     question = (
         AttemptQuestion.objects.filter(attempt=attempt, key=str(question_key)[:32])
-        .select_related("item_version")
+        .select_related("item_version", "answer")
         .first()
     )
     if question is None:

@@ -44,7 +44,12 @@ def json_endpoint(view):
     def wrapper(request, public_id, *args, **kwargs):
         if not request.user.is_authenticated:
             return _error("login_required", _("Log in to sit this exam."), 401)
+        # The learner's own attempt in one query (the hot path); staff through the scope.
         attempt = (
+            Attempt.objects.filter(public_id=public_id, learner=request.user)
+            .select_related("exam", "version")
+            .first()
+        ) or (
             Attempt.objects.visible_to(request.user)
             .select_related("exam", "version")
             .filter(public_id=public_id)

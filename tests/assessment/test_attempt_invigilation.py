@@ -137,7 +137,7 @@ def test_the_sitting_table_reads_in_fixed_queries(started, tenant_a):
 
 def test_a_save_is_a_handful_of_queries(started, tenant_a, django_assert_max_num_queries):
     question = started.questions.get()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         attempts.answer_save(
             attempt=started,
             learner=tenant_a.learner,
