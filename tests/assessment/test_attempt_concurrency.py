@@ -111,7 +111,7 @@ def _race(tenant, monkeypatch, first_seq: int) -> tuple[int, list[str]]:
     return Answer.objects.get(question=question).seq, sorted(outcomes)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("first_seq", [5, 6])
 def test_concurrent_saves_the_higher_seq_wins(people, monkeypatch, first_seq):
     stored, outcomes = _race(people, monkeypatch, first_seq)
@@ -119,7 +119,7 @@ def test_concurrent_saves_the_higher_seq_wins(people, monkeypatch, first_seq):
     assert "6:saved" in outcomes
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_the_attempt_lock_a_lower_seq_would_overwrite(people, monkeypatch):
     monkeypatch.setattr(attempts, "_attempt_locked", lambda pk: Attempt.objects.get(pk=pk))
     stored, _outcomes = _race(people, monkeypatch, 6)

@@ -68,12 +68,12 @@ def _race(institution, monkeypatch) -> dict:
     return Activity.objects.get().definition["name"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_batches_keep_every_language(institution, monkeypatch):
     assert set(_race(institution, monkeypatch)) == {"vi", "en", "fr"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_the_row_lock_a_language_would_be_lost(institution, monkeypatch):
     monkeypatch.setattr(QuerySet, "select_for_update", lambda self, **kwargs: self)
     assert len(_race(institution, monkeypatch)) == 2

@@ -71,14 +71,14 @@ def _race(institution, monkeypatch) -> list[str]:
     return sorted(outcomes)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_writers_with_the_same_etag_exactly_one_wins(institution, monkeypatch):
     assert _race(institution, monkeypatch) == ["412", "won"]
     stored = Document.objects.get()
     assert bytes(stored.content) in (b'{"page": 2}', b'{"page": 3}')
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_the_row_lock_both_writers_would_win(institution, monkeypatch):
     def unlocked(institution, address, document_id):
         return Document.objects.filter(

@@ -23,6 +23,10 @@ from tincan.http_request import HTTPRequest
 
 from .conftest import make_credentials
 
+# Transactional (the live server's thread sees the data), with serialized rollback so that the
+# flush after each test leaves the database as the browser tests' serialized state expects.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 @pytest.fixture
 def remote(transactional_db, live_server, institution):

@@ -39,7 +39,7 @@ def _passed_commit(runtime):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_commit_sends_one_signal_after_commit_and_lms_keeps_one_row(
     school, imported, open_attempt, outcomes
 ):
@@ -70,7 +70,7 @@ def test_commit_sends_one_signal_after_commit_and_lms_keeps_one_row(
     assert row.completed_at is not None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rolled_back_transaction_sends_nothing(school, imported, open_attempt, outcomes):
     _i, _t, learner, _o = school
     result = imported(packages.scorm12_single())

@@ -19,7 +19,7 @@ from tests.courseware import packages
 
 from .conftest import scos
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.skipif(
