@@ -54,6 +54,7 @@ class Sitter:
     questions: dict[str, list[str]] = field(default_factory=dict)  # key -> option tokens
     seq: dict[str, int] = field(default_factory=dict)
     confirmed: dict[str, tuple[int, str]] = field(default_factory=dict)
+    sent: dict[tuple[str, int], str] = field(default_factory=dict)  # (key, seq) -> response
 
 
 @dataclass
@@ -196,6 +197,7 @@ async def save_loop(sitter: Sitter, port: int, phase: Phase, *, floor, low, high
         seq = sitter.seq.get(key, 0) + 1
         sitter.seq[key] = seq
         response = random.choice(sitter.questions[key])
+        sitter.sent[(key, seq)] = response
         body = json.dumps({"question": key, "seq": seq, "response": response}).encode()
         path = "/bench/floor" if floor else f"/exam/attempts/{sitter.attempt}/answers"
         began = time.perf_counter()
@@ -247,16 +249,26 @@ def check_stored(sitters: list[Sitter]) -> dict:
         (str(a.question.attempt.public_id), a.question.key): (a.seq, a.response)
         for a in Answer.objects.select_related("question__attempt")
     }
-    lost = misordered = checked = 0
+    lost = misordered = checked = later = 0
     for sitter in sitters:
         for key, (seq, response) in sitter.confirmed.items():
             checked += 1
             found = stored.get((sitter.attempt, key))
             if found is None or found[0] < seq:
-                lost += 1
-            elif found != (seq, response) and found[0] <= sitter.seq[key]:
-                misordered += 1
-    return {"checked": checked, "lost": lost, "misordered": misordered}
+                lost += 1  # an older answer than one the server confirmed
+            elif found[0] == seq:
+                misordered += found[1] != response
+            else:
+                # A newer save whose confirmation the script never saw (it timed out):
+                # the server must hold exactly what was sent with that seq.
+                later += 1
+                misordered += sitter.sent.get((key, found[0])) != found[1]
+    return {
+        "checked": checked,
+        "lost": lost,
+        "misordered": misordered,
+        "stored_newer_than_confirmed": later,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
