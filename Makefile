@@ -12,6 +12,8 @@ STAMP  := $(VENV)/.installed
 APT_PACKAGES := chromium ffmpeg gettext
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); each gets its own test database.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test setup system-packages node-packages messages lint check pytest migrate demo bench clean
 
@@ -78,7 +80,7 @@ check: setup
 	  $(MANAGE) check --deploy --fail-level WARNING
 
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 migrate: setup
 	$(MANAGE) migrate --noinput
