@@ -10,6 +10,7 @@ every-SCO rule when the engine has no state yet.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -79,19 +80,35 @@ def sco_result_2004(data: dict, activity: Activity) -> ScoResult:
 # navigation); they never change once imported, so they are kept on the instance it holds.
 def _organization(version: PackageVersion):
     if not hasattr(version, "_runtime_organization"):
-        version._runtime_organization = version.default_organization()
+        version._runtime_organization, version._runtime_rows = _version_tree(
+            version.pk, version.storage_prefix
+        )
     return version._runtime_organization
 
 
 def _rows(version: PackageVersion) -> list[Activity]:
     if not hasattr(version, "_runtime_rows"):
-        organization = _organization(version)
-        version._runtime_rows = (
-            list(Activity.objects.filter(organization=organization).order_by("sort_order"))
-            if organization
-            else []
-        )
+        _organization(version)
     return version._runtime_rows
+
+
+@functools.lru_cache(maxsize=256)
+def _version_tree(version_id: int, storage_prefix: str) -> tuple:
+    """(default organization, its activities in order) of a version, kept per process.
+
+    A ready version's tree never changes, so every commit of every learner can share one copy
+    instead of reading it again. The storage prefix is part of the key: it is unique to one
+    upload, so a reused primary key (a test database rolled back) never finds another's tree.
+    Callers only read these rows.
+    """
+    version = PackageVersion.objects.filter(pk=version_id, storage_prefix=storage_prefix).first()
+    organization = version.default_organization() if version else None
+    rows = (
+        list(Activity.objects.filter(organization=organization).order_by("sort_order"))
+        if organization
+        else []
+    )
+    return organization, rows
 
 
 def launchable_activities(version: PackageVersion) -> list[Activity]:
