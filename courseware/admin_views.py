@@ -18,6 +18,7 @@ from institutions.api import is_national_admin, staff_institution_ids
 
 from . import services
 from .forms import PackageUploadForm, VersionUploadForm
+from .importing import PackageImportError
 from .models import Activity, ImportJob, Package, PackageVersion
 
 
@@ -55,13 +56,17 @@ def package_upload(request):
     _require_courseware_staff(request)
     form = PackageUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        job = services.import_job_create(
-            actor=request.user,
-            institution=form.cleaned_data["institution"],
-            file=form.cleaned_data["file"],
-            metadata=form.metadata(),
-        )
-        return redirect("courseware_admin:job", pk=job.pk)
+        try:
+            job = services.import_job_create(
+                actor=request.user,
+                institution=form.cleaned_data["institution"],
+                file=form.cleaned_data["file"],
+                metadata=form.metadata(),
+            )
+        except PackageImportError as error:
+            form.add_error("file", [problem.message for problem in error.problems])
+        else:
+            return redirect("courseware_admin:job", pk=job.pk)
     return render(request, "courseware/admin/upload.html", {"form": form})
 
 
@@ -116,14 +121,18 @@ def package_detail(request, pk: int):
         if not Package.objects.editable_by(request.user).filter(pk=pk).exists():
             raise Http404
         if form.is_valid():
-            job = services.import_job_create(
-                actor=request.user,
-                institution=package.institution,
-                package=package,
-                file=form.cleaned_data["file"],
-            )
-            messages.info(request, _("The new version is being imported."))
-            return redirect("courseware_admin:job", pk=job.pk)
+            try:
+                job = services.import_job_create(
+                    actor=request.user,
+                    institution=package.institution,
+                    package=package,
+                    file=form.cleaned_data["file"],
+                )
+            except PackageImportError as error:
+                form.add_error("file", [problem.message for problem in error.problems])
+            else:
+                messages.info(request, _("The new version is being imported."))
+                return redirect("courseware_admin:job", pk=job.pk)
     versions = list(package.versions.select_related("uploaded_by").order_by("-number"))
     current = next((v for v in versions if v.status == PackageVersion.Status.READY), None)
     activities = (

@@ -385,6 +385,16 @@ def import_job_create(
         institution = package.institution
     _require_staff(actor, institution.pk)
     original = (getattr(file, "name", "") or "").rsplit("/", 1)[-1][:255]
+    limit = ImportLimits.from_settings().max_archive_bytes
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:
+        # Refused before it is kept: an oversized upload never waits in storage for its job.
+        raise refuse(
+            "archive_too_large",
+            _("The archive is %(size)s bytes; the limit is %(limit)s.")
+            % {"size": size, "limit": limit},
+            original,
+        )
     upload_name = default_storage.save(
         f"courseware/uploads/{institution.code}/{secrets.token_hex(12)}.zip", file
     )

@@ -138,3 +138,23 @@ def test_learner_cannot_open_the_courseware_screens(client, tenant_a):
     response = client.get(reverse("courseware_admin:index"))
     assert response.status_code in (302, 403)
     assert client.get(reverse("courseware_admin:upload")).status_code in (302, 403)
+
+
+def test_an_upload_over_the_archive_limit_is_refused_on_the_form_and_never_kept(
+    client, tenant_a, settings, storage_root
+):
+    settings.COURSEWARE_MAX_ARCHIVE_BYTES = 100
+    client.force_login(tenant_a.teacher)
+    response = client.post(
+        reverse("courseware_admin:upload"),
+        {
+            "institution": tenant_a.institution.pk,
+            "file": _zip(),
+            "language": "vi",
+            "licence": "cc0",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert ImportJob.objects.count() == 0
+    assert not [path for path in storage_root.rglob("*") if path.is_file()]
