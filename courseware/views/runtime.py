@@ -19,7 +19,7 @@ import dataclasses
 import json
 import re
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -112,6 +112,9 @@ def _endpoint(handler):
             response = _json({"error": refused.error, "message": refused.message}, refused.status)
         except PermissionDenied as exc:
             response = _json({"error": "forbidden", "message": str(exc)}, 403)
+        except ValidationError as exc:
+            # e.g. a version that has no SCORM runtime (web content, a cartridge)
+            response = _json({"error": "unsupported", "message": " ".join(exc.messages)}, 400)
         return _cors(request, response, placement)
 
     return view

@@ -290,3 +290,24 @@ def test_choice_of_another_versions_activity_is_not_found(client, sequenced, att
         url, data={"request": "choice", "target": foreign}, content_type="application/json"
     )
     assert response.status_code == 404
+
+
+def test_web_content_has_no_scorm_runtime_and_says_so(client, tenant_a):
+    from tests.courseware.packages import web_content
+
+    result = package_import(
+        actor=tenant_a.teacher,
+        institution=tenant_a.institution,
+        file=io.BytesIO(zip_bytes(web_content())),
+        title="Trang web",
+    )
+    web_attempt = api.attempt_open(
+        learner=tenant_a.learner,
+        package=result.package,
+        version=result.version,
+        institution=tenant_a.institution,
+        placement="lesson:1:web",
+    )
+    response = client.get(sco_url(token_for(web_attempt), sco_of(web_attempt).pk))
+    assert response.status_code == 400
+    assert response.json()["error"] == "unsupported"
