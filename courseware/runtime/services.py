@@ -337,6 +337,7 @@ def runtime_commit(
             return CommitResult(**done.result, navigation=_navigation_or_none(attempt, learner))
         if seq <= record.seq:
             return _result(record, attempt, stale=True)
+        statuses_before = (record.completion_status, record.success_status)
         if not record.session_open:
             _session_start(record, standard)
         record.data = values
@@ -386,7 +387,10 @@ def runtime_commit(
                 institution=attempt.institution,
                 data={"activity": activity.pk, "seq": seq, "exit": record.exit},
             )
-    commit_result.navigation = _navigation_or_none(attempt, learner)
+    # The table of contents changes only when a status does or the session ends; most
+    # commits (location, suspend data) leave it as the player already shows it.
+    if terminate or (record.completion_status, record.success_status) != statuses_before:
+        commit_result.navigation = _navigation_or_none(attempt, learner)
     return commit_result
 
 
