@@ -55,3 +55,20 @@ def test_demo_courses_contain_playable_scorm_courseware(db, settings, tmp_path):
     assert sum(child.block_type == "courseware" for lesson in lessons for child in lesson.body) == 2
     call_command("load_demo", institutions=1, quiet_logins=True)  # again: nothing doubles
     assert Package.objects.count() == 2
+
+
+def test_demo_learners_find_an_exam_to_sit(db, client, settings, tmp_path):
+    from django.urls import reverse
+
+    from assessment.models import Exam
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("load_demo", institutions=1, quiet_logins=True)
+    exam = Exam.objects.get()
+    call_command("load_demo", institutions=1, quiet_logins=True)  # again: still one
+    assert Exam.objects.count() == 1
+    learner = User.objects.filter(username__endswith="-hv6").get()
+    client.force_login(learner)
+    dashboard = client.get(reverse("lms:dashboard")).content.decode()
+    assert reverse("assessment:my_exams") in dashboard
+    assert exam.title in client.get(reverse("assessment:my_exams")).content.decode()

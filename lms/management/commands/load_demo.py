@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.rich_text import RichText
 
+from assessment.demo import demo_assessment_load
 from courseware import services as courseware_services
 from courseware.models import Licence, Package
 from institutions import services as institution_services
@@ -122,6 +123,8 @@ class Command(BaseCommand):
         if first_course is not None:
             self._courseware(institution, teacher, first_course)
             services.enrolment_enrol_cohort(actor=teacher, cohort=cohort, course=first_course)
+        # An item bank, a published exam, marked attempts and one attempt left to sit.
+        demo_assessment_load(institution=institution, teacher=teacher, learners=learners)
 
     def _courseware(self, institution, teacher, course) -> None:
         """Import the demo packages for the institution and place each in a lesson of `course`."""
