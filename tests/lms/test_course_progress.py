@@ -201,21 +201,21 @@ def test_the_enrolment_figure_follows_the_share_of_activities_done(placed):
         ("courseware", {"package": package, "item": "", "version": 1, "display": "window"})
     )
     lesson.save_revision().publish()
-    outcome = dict(
-        attempt_id=uuid.UUID(int=7),
-        attempt_number=1,
-        learner_id=tenant.learner.pk,
-        package_id=package.pk,
-        version_id=package.latest_version().pk,
-        institution_id=tenant.institution.pk,
-        placement=placement,
-        completion_status="completed",
-        success_status="passed",
-        score_scaled=1.0,
-        total_time_seconds=10.0,
-        changed_at=timezone.now(),
-        sequence=1,
-    )
+    outcome = {
+        "attempt_id": uuid.UUID(int=7),
+        "attempt_number": 1,
+        "learner_id": tenant.learner.pk,
+        "package_id": package.pk,
+        "version_id": package.latest_version().pk,
+        "institution_id": tenant.institution.pk,
+        "placement": placement,
+        "completion_status": "completed",
+        "success_status": "passed",
+        "score_scaled": 1.0,
+        "total_time_seconds": 10.0,
+        "changed_at": timezone.now(),
+        "sequence": 1,
+    }
     enrolment = Enrolment.objects.get(learner=tenant.learner, course=tenant.course)
     assert enrolment.progress_percent == 0
     for _ in range(2):  # the receiver is idempotent
