@@ -8,10 +8,14 @@ back) and no files (the ones written are deleted before the error propagates).
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,13 +210,41 @@ def _prepare(
     limits = limits or ImportLimits.from_settings()
     progress("checking", 0, 0)
     archive = archive_open(file, limits)
-    sha256, size = _digest(file)
-    progress("reading", 0, 0)
-    parsed = package_read(archive)
-    prefix = f"courseware/{institution.code}/{secrets.token_hex(12)}/"
-    # Files before rows: everything that can be refused in the manifest has been by now.
-    _store_files(archive, prefix, written, progress)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The upload's digest is computed beside the copy when the upload can be read a second
+        # time independently (a file on disk, bytes in memory): hashing releases the GIL.
+        source = _independent_source(file)
+        digest = pool.submit(_digest, source) if source is not None else None
+        try:
+            progress("reading", 0, 0)
+            parsed = package_read(archive)
+            prefix = f"courseware/{institution.code}/{secrets.token_hex(12)}/"
+            # Files before rows: everything that can be refused in the manifest has been by now.
+            _store_files(archive, prefix, written, progress)
+        finally:
+            if digest is not None:
+                wait_for([digest])  # the reader is closed only once the hash is done
+            if source is not None:
+                source.close()
+    sha256, size = digest.result() if digest is not None else _digest(file)
     return _Prepared(archive=archive, parsed=parsed, sha256=sha256, size=size, prefix=prefix)
+
+
+def _independent_source(file):
+    """A second reader of the upload's bytes that does not move `file`'s position, or None."""
+    if isinstance(file, io.BytesIO):
+        return io.BytesIO(file.getbuffer())
+    path = None
+    if hasattr(file, "temporary_file_path"):
+        path = file.temporary_file_path()
+    else:
+        inner = getattr(file, "file", file)
+        inner = getattr(inner, "raw", inner)
+        name = getattr(inner, "name", None)
+        path = name if isinstance(name, str) and os.path.isabs(name) else None
+    if path and os.path.isfile(path):
+        return open(path, "rb")
+    return None
 
 
 def _version_create(*, actor, package: Package, prepared: _Prepared, progress: Progress):

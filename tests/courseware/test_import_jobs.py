@@ -132,3 +132,40 @@ def test_progress_moves_forward_through_the_phases(tenant_a):
     copying = [(done, total) for phase, done, total in seen if phase == "copying"]
     assert copying[0][0] == 0 and copying[-1][0] == copying[-1][1] > 0
     assert [done for done, _ in copying] == sorted(done for done, _ in copying)
+
+
+@pytest.mark.parametrize("kind", ["bytes", "disk", "stream"])
+def test_the_uploads_digest_is_right_however_it_is_read(tenant_a, tmp_path, kind):
+    import hashlib
+    import io
+
+    data = packages.zip_bytes(packages.scorm12_multi())
+    path = tmp_path / "course.zip"
+    path.write_bytes(data)
+
+    class Stream(io.RawIOBase):  # no path and no buffer: read once more, after the copy
+        def __init__(self):
+            self._inner = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def seekable(self):
+            return True
+
+        def readinto(self, buffer):
+            return self._inner.readinto(buffer)
+
+        def seek(self, *args):
+            return self._inner.seek(*args)
+
+        def tell(self):
+            return self._inner.tell()
+
+    opened = {"bytes": lambda: io.BytesIO(data), "disk": lambda: path.open("rb"), "stream": Stream}
+    with opened[kind]() as upload:
+        result = services.package_import(
+            actor=tenant_a.teacher, institution=tenant_a.institution, file=upload
+        )
+    assert result.version.sha256 == hashlib.sha256(data).hexdigest()
+    assert result.version.archive_size == len(data)
