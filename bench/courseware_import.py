@@ -2,7 +2,7 @@
 
 `python -m bench.courseware_import` (part of `make bench`): builds a ~200 MB SCORM 1.2
 package of incompressible files (seeded, so every run imports the same bytes), then times,
-in alternating rounds, (a) the reference — `zipfile.ZipFile.extractall` into a fresh folder —
+in 7 alternating rounds (by default), (a) the reference — `zipfile.ZipFile.extractall` into a fresh folder —
 and (b) `courseware.services.package_import` of the same file into a fresh PostgreSQL
 database and a fresh storage folder (checks, manifest, copy through Django storage, rows).
 The figure is the ratio of the medians (goal: under 1.5). Results go to bench/results/.
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--file-kb", type=int, default=128)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
