@@ -23,20 +23,15 @@ import sys
 import time
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
-
-from bench.run import HOST, ROOT, start_gunicorn, stop, wait_healthy
+from bench.run import HOST, ROOT, free_port, start_gunicorn, stop, wait_healthy
+from bench.write_load import Phase, fresh_database, log, production_env
 
 GOAL_P95_MS = 50.0
 DATABASE = "taynghe_bench_commit"
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 @dataclass
@@ -46,37 +41,6 @@ class Learner:
     activity_id: int
     seq: int = 0
     confirmed: tuple[int, str, str] | None = None  # seq, location, suspend_data
-
-
-@dataclass
-class Phase:
-    name: str
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    retries: int = 0
-    statuses: dict = field(default_factory=dict)
-    sample: str = ""
-    started: float = 0.0
-    ended: float = 0.0
-
-    def summary(self) -> dict:
-        ordered = sorted(self.latencies)
-
-        def pct(p: float) -> float:
-            return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0
-
-        return {
-            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
-            "sample_failure": self.sample,
-            "requests": len(ordered),
-            "errors": self.errors,
-            "retries": self.retries,
-            "rate_per_s": len(ordered) / max(self.ended - self.started, 1e-9),
-            "p50_ms": pct(0.50),
-            "p95_ms": pct(0.95),
-            "p99_ms": pct(0.99),
-            "max_ms": ordered[-1] * 1000 if ordered else 0,
-        }
 
 
 def scorm12_zip() -> bytes:
@@ -263,25 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
 
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    from bench.run import free_port
-
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TAYNGHE_"))},
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"{args.server}/{DATABASE}",
-        "CACHE_URL": "locmem://",
-        "TAYNGHE_VAR_DIR": str(ROOT / "var" / "bench"),
-        "TAYNGHE_BENCH_ENDPOINTS": "true",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = production_env(fresh_database(args.server, DATABASE))
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     log(f"preparing {args.learners} learners with an attempt each")
