@@ -78,3 +78,11 @@ def activity_id_for(*, version, identifier: str) -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def package_titles(package_ids) -> dict[int, str]:
+    """Titles of packages by id, in one query (for lists of placed courseware)."""
+    from .models import Package
+
+    ids = [pk for pk in package_ids if isinstance(pk, int)]
+    return dict(Package.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from courseware.api import package_titles
+
 from .launch import placement_of
 from .models import CoursePage, CoursewareProgress, Enrolment, LessonPage
 
@@ -89,20 +91,38 @@ def _cell(row: CoursewareProgress | None) -> ProgressCell:
 
 def course_activities(course: CoursePage) -> list[CourseActivity]:
     """The courseware blocks of the course's lessons, in the order of the course's pages."""
-    activities = []
-    for lesson in LessonPage.objects.descendant_of(course).order_by("path"):
-        for child in lesson.body:
-            if child.block_type != "courseware":
-                continue
-            package = child.value.get("package")
-            title = getattr(package, "title", "") or _("Courseware")
-            item = (child.value.get("item") or "").strip()
-            if item:
-                title = f"{title} · {item}"
-            activities.append(
-                CourseActivity(placement=placement_of(lesson, child.id), lesson=lesson, title=title)
-            )
-    return activities
+    return courses_activities([course])[course.pk]
+
+
+def courses_activities(courses) -> dict[int, list[CourseActivity]]:
+    """The courseware blocks of several courses' lessons: two queries whatever their number.
+
+    Block values are read raw (package id, item) so that no package is fetched lesson by
+    lesson; the titles come from one query over every package named.
+    """
+    courses = list(courses)
+    found: dict[int, list[CourseActivity]] = {course.pk: [] for course in courses}
+    if not courses:
+        return found
+    within = models.Q()
+    for course in courses:
+        within |= models.Q(path__startswith=course.path, depth__gt=course.depth)
+    blocks = []
+    for lesson in LessonPage.objects.filter(within).order_by("path"):
+        course = next(c for c in courses if lesson.path.startswith(c.path))
+        for block in lesson.body.raw_data:
+            if block.get("type") == "courseware":
+                blocks.append((course, lesson, block.get("id"), block.get("value") or {}))
+    titles = package_titles({value.get("package") for _c, _l, _id, value in blocks})
+    for course, lesson, block_id, value in blocks:
+        title = titles.get(value.get("package")) or _("Courseware")
+        item = (value.get("item") or "").strip()
+        if item:
+            title = f"{title} · {item}"
+        found[course.pk].append(
+            CourseActivity(placement=placement_of(lesson, block_id), lesson=lesson, title=title)
+        )
+    return found
 
 
 @dataclass
@@ -137,18 +157,22 @@ def course_progress(enrolments, activities: list[CourseActivity]) -> list[Learne
     ]
 
 
-def learner_course_progress(
-    learner, course: CoursePage
-) -> list[tuple[CourseActivity, ProgressCell]]:
-    """One learner's activities in one course, for their dashboard."""
-    activities = course_activities(course)
+def learner_courses_progress(
+    learner, courses
+) -> dict[int, list[tuple[CourseActivity, ProgressCell]]]:
+    """One learner's activities in each of several courses, for their dashboard (3 queries)."""
+    activities = courses_activities(courses)
+    placements = [
+        a.placement for course_activities in activities.values() for a in course_activities
+    ]
     found = {
         row.placement: row
-        for row in CoursewareProgress.objects.filter(
-            learner=learner, placement__in=[activity.placement for activity in activities]
-        )
+        for row in CoursewareProgress.objects.filter(learner=learner, placement__in=placements)
     }
-    return [(activity, _cell(found.get(activity.placement))) for activity in activities]
+    return {
+        course_id: [(activity, _cell(found.get(activity.placement))) for activity in listed]
+        for course_id, listed in activities.items()
+    }
 
 
 # --- Export ---------------------------------------------------------------------------------

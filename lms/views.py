@@ -24,10 +24,11 @@ from .models import CoursePage, Enrolment
 def dashboard(request):
     """My courses, with progress; staff also see a link to their teaching."""
     enrolments = list(selectors.learner_enrolments(request.user))
+    progress = course_progress.learner_courses_progress(
+        request.user, [enrolment.course for enrolment in enrolments]
+    )
     for enrolment in enrolments:
-        enrolment.courseware = course_progress.learner_course_progress(
-            request.user, enrolment.course
-        )
+        enrolment.courseware = progress[enrolment.course_id]
     return render(
         request,
         "lms/dashboard.html",

@@ -222,3 +222,30 @@ def test_the_enrolment_figure_follows_the_share_of_activities_done(placed):
         attempt_outcome_changed.send(sender=None, outcome=AttemptOutcome(**outcome))
         enrolment.refresh_from_db()
         assert enrolment.progress_percent == 50  # one of the two blocks
+
+
+def test_the_dashboard_reads_courseware_in_the_same_queries_whatever_the_courses(
+    client, placed, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories
+
+    tenant, package, _placement = placed
+    client.force_login(tenant.learner)
+    with CaptureQueriesContext(connection) as one_course:
+        assert client.get(reverse("lms:dashboard")).status_code == 200
+    for number in range(3):  # three more courses, each with the package in its lesson
+        course = factories.make_course(
+            tenant.course.get_parent().specific, title=f"Học phần {number}"
+        )
+        lesson = LessonPage.objects.descendant_of(course).get()
+        lesson.body = [
+            ("courseware", {"package": package, "item": "", "version": 1, "display": "embedded"})
+        ]
+        lesson.save_revision().publish()
+        services.enrolment_self_enrol(learner=tenant.learner, course=course)
+    with django_assert_max_num_queries(len(one_course.captured_queries)):
+        html = client.get(reverse("lms:dashboard")).content.decode()
+    assert html.count("status-not_started") == 4
