@@ -448,3 +448,58 @@ class CoursewareProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} @ {self.placement}: {self.completion_status}"
+
+
+class GradeRecordQuerySet(EnrolmentQuerySet):
+    """Grades: staff see their institutions' learners', each learner their own."""
+
+
+class GradeRecord(models.Model):
+    """A learner's released result in one exam, kept by the gradebook receiver (lms/gradebook.py).
+
+    One row per learner and exam: the attempt that counts under the exam's policy
+    (best or latest released attempt). Written only by `gradebook.grade_record`.
+    """
+
+    class Policy(models.TextChoices):
+        BEST = "best", _("Best attempt")
+        LATEST = "latest", _("Latest attempt")
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grade_records"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="grade_records"
+    )
+    # The learner's enrolment in the course the exam is placed in, when it is placed in one.
+    enrolment = models.ForeignKey(
+        Enrolment, null=True, blank=True, on_delete=models.SET_NULL, related_name="grades"
+    )
+    exam_id = models.PositiveBigIntegerField(_("exam"))
+    exam_title = models.CharField(_("exam"), max_length=255)
+    attempt_id = models.PositiveBigIntegerField(_("attempt"))
+    attempt_number = models.PositiveSmallIntegerField(_("attempt number"), default=1)
+    policy = models.CharField(
+        _("attempt that counts"), max_length=8, choices=Policy.choices, default=Policy.BEST
+    )
+    score = models.DecimalField(_("score"), max_digits=12, decimal_places=4)
+    max_score = models.DecimalField(_("out of"), max_digits=12, decimal_places=4)
+    percent = models.DecimalField(_("percent"), max_digits=7, decimal_places=2)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    graded_at = models.DateTimeField(_("graded at"))
+    released_at = models.DateTimeField(_("released at"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GradeRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-released_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "exam_id"], name="lms_grade_once_per_exam")
+        ]
+        indexes = [models.Index(fields=["institution", "exam_id"])]
+        verbose_name = _("grade")
+        verbose_name_plural = _("grades")
+
+    def __str__(self) -> str:
+        return f"{self.learner} – {self.exam_title}: {self.percent}%"
