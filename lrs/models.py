@@ -263,3 +263,96 @@ class AttachmentContent(models.Model):
 
     def __str__(self) -> str:
         return self.sha2
+
+
+# Forwarding to an institution's external LRS (`lrs.forwarding`) ---------------------------
+
+
+class ForwardingDestination(models.Model):
+    """An external LRS that receives a copy of an institution's statements.
+
+    The password is kept encrypted (Fernet, key derived from the deployment's secret key),
+    never hashed: the platform must send it.
+    """
+
+    class Version(models.TextChoices):
+        V103 = "1.0.3", "1.0.3"
+        V200 = "2.0.0", "2.0.0"
+
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="lrs_forwarding_destinations",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # The xAPI endpoint, ending in "/" (statements go to `<endpoint>statements`).
+    endpoint = models.URLField(_("endpoint"), max_length=2048)
+    version = models.CharField(
+        _("xAPI version"), max_length=8, choices=Version.choices, default=Version.V103
+    )
+    username = models.CharField(_("key (user name)"), max_length=255)
+    password_encrypted = models.TextField(editable=False)
+    only_platform = models.BooleanField(
+        _("only the platform's statements"),
+        default=False,
+        help_text=_("Forward only what the platform writes itself, not what content sends."),
+    )
+    verbs = models.JSONField(
+        _("only these verbs"),
+        default=list,
+        blank=True,
+        help_text=_("Verb IRIs; empty forwards every verb."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    batch_size = models.PositiveIntegerField(_("batch size"), default=100)
+    max_attempts = models.PositiveIntegerField(_("attempts before failing"), default=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("forwarding destination")
+        verbose_name_plural = _("forwarding destinations")
+        indexes = [models.Index(fields=["institution", "active"], name="lrs_fwd_dest_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ForwardingItem(models.Model):
+    """One statement waiting for, or done with, one destination: the outbox row.
+
+    Written in the transaction that stores the statement, so a statement is never stored
+    without its row (nor queued without being stored).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    destination = models.ForeignKey(
+        ForwardingDestination, on_delete=models.CASCADE, related_name="items"
+    )
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True, default="")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["destination", "statement"], name="lrs_fwd_item_once"),
+        ]
+        indexes = [
+            # The sender's scan: a destination's due items in order of arrival.
+            models.Index(
+                fields=["destination", "status", "next_attempt_at", "id"], name="lrs_fwd_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.destination_id}:{self.statement_id} {self.status}"
