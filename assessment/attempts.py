@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -29,12 +29,12 @@ from institutions.api import InstitutionRole, audit_record, institution_ids_for,
 
 from . import questions, xapi
 from . import services as item_services
-from .data import AttemptGraded
 from .models import (
     Accommodation,
     Answer,
     Attempt,
     AttemptQuestion,
+    AttemptRelease,
     BlueprintRule,
     Exam,
     ExamItem,
@@ -43,11 +43,18 @@ from .models import (
     ItemVersionLabel,
 )
 from .questions.base import to_score
-from .signals import attempt_graded
 
 # A response is a learner's answer to one question; nothing legitimate comes near this.
 MAX_RESPONSE_BYTES = 64 * 1024
 MAX_SEQ = 2**31 - 1
+# A save in one statement: the answer is inserted, or replaces a stored one of lower seq.
+ANSWER_UPSERT = (
+    "INSERT INTO assessment_answer (question_id, seq, response, client_time, saved_at) "
+    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (question_id) DO UPDATE SET "
+    "seq = excluded.seq, response = excluded.response, "
+    "client_time = excluded.client_time, saved_at = excluded.saved_at "
+    "WHERE assessment_answer.seq < excluded.seq RETURNING seq"
+)
 # Lists of a learner view whose entries carry ids the response refers to.
 ID_LISTS = ("options", "steps", "prompts", "choices")
 
@@ -256,10 +263,13 @@ def _is_learner_of(user, institution_id: int) -> bool:
 
 
 @transaction.atomic
-def exam_attempts_prepare(*, actor, exam: Exam, learners) -> list[Attempt]:
+def exam_attempts_prepare(*, actor, exam: Exam, learners, admitted: bool = False) -> list[Attempt]:
     """Draw, shuffle and present each learner's next attempt ahead of the start, so starting
     is a read. A learner with an attempt not yet submitted gets that one back; a learner with
-    no attempts left is skipped. Answers the attempts ready to sit."""
+    no attempts left is skipped. Answers the attempts ready to sit.
+
+    `admitted` says the caller's access decision already admitted these learners (a course's
+    enrolment, through `assessment.api`): they need not be learners of the institution."""
     exam = Exam.objects.select_for_update().select_related("institution").get(pk=exam.pk)
     require_staff(actor, exam.institution_id, _("Only this exam's institution prepares it."))
     if exam.published_at is None:
@@ -272,7 +282,7 @@ def exam_attempts_prepare(*, actor, exam: Exam, learners) -> list[Attempt]:
     ready: list[Attempt] = []
     created = 0
     for learner in learners:
-        if not _is_learner_of(learner, exam.institution_id):
+        if not admitted and not _is_learner_of(learner, exam.institution_id):
             raise ValidationError(
                 _("%(name)s is not a learner of this institution.") % {"name": learner}
             )
@@ -464,14 +474,6 @@ def _attempt_locked(pk: int) -> Attempt:
     return Attempt.objects.select_for_update().get(pk=pk)
 
 
-def _stored_answer(question: AttemptQuestion) -> Answer | None:
-    """The stored answer, read with the question (select_related) under the attempt lock."""
-    try:
-        return question.answer
-    except Answer.DoesNotExist:
-        return None
-
-
 @transaction.atomic
 def answer_save(
     *,
@@ -490,11 +492,57 @@ def answer_save(
     with a different answer is a conflict. Saves are accepted until the deadline plus
     the grace period, then refused.
     """
+    question = _question_locked(AttemptQuestion.objects.filter(attempt_id=attempt.pk), question_key)
+    return _save(attempt.pk, question, learner, seq, response, client_time, now)
+
+
+@transaction.atomic
+def answer_save_own(
+    *,
+    public_id,
+    learner,
+    question_key: str,
+    seq: int,
+    response: Any,
+    client_time: datetime | None = None,
+    now=None,
+) -> SaveResult | None:
+    """`answer_save` for the exam client's hot path: the learner's own attempt, named by its
+    public id, is locked and read with the question in one query.
+
+    Returns None when the learner has no such attempt or question; the caller then asks
+    `answer_save` through the attempt, which tells which refusal applies.
+    """
+    question = _question_locked(
+        AttemptQuestion.objects.filter(attempt__public_id=public_id, attempt__learner=learner),
+        question_key,
+    )
+    if question is None:
+        return None
+    return _save(question.attempt_id, question, learner, seq, response, client_time, now)
+
+
+def _question_locked(rows, question_key: str) -> AttemptQuestion | None:
+    """One question with its attempt row locked until the transaction ends.
+
+    The lock serialises saves and submission of one attempt: a save either lands before
+    the submit marks, or sees the attempt submitted. (PostgreSQL; SQLite's writers take
+    the whole file at BEGIN.) The stored answer is not read here: read in the same query,
+    a row another save wrote while this one waited for the lock would be missed.
+    """
+    return (
+        rows.filter(key=str(question_key)[:32])
+        .select_related("attempt", "item_version")
+        .select_for_update(of=("attempt",))
+        .order_by()
+        .first()
+    )
+
+
+def _save(attempt_pk, question, learner, seq, response, client_time, now) -> SaveResult:
     now = now or timezone.now()
     seq = _check_seq(seq)
-    # The attempt row lock serialises saves and submission of one attempt: a save either
-    # lands before the submit marks, or sees the attempt submitted.
-    attempt = _attempt_locked(attempt.pk)
+    attempt = question.attempt if question is not None else _attempt_locked(attempt_pk)
     _require_own(attempt, learner)
     if attempt.status == Attempt.Status.SUBMITTED:
         raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
@@ -504,30 +552,35 @@ def answer_save(
         raise AttemptPaused(_("The invigilator has paused this attempt; wait for them."))
     if is_overdue(attempt, now):
         raise DeadlinePassed(_("The time for this attempt is over; the answer was not saved."))
-    question = (
-        AttemptQuestion.objects.filter(attempt=attempt, key=str(question_key)[:32])
-        .select_related("item_version", "answer")
-        .first()
-    )
     if question is None:
         raise UnknownQuestion(_("This attempt has no such question."))
     _check_response(question, response)
-    stored = _stored_answer(question)
-    if stored is not None:
-        if seq < stored.seq:
-            return SaveResult("stale", stored.seq, stored.saved_at)
-        if seq == stored.seq:
-            if stored.response == response:
-                return SaveResult("unchanged", stored.seq, stored.saved_at)
-            raise SeqConflict(_("A different answer was already saved with this number."))
-        stored.seq, stored.response = seq, response
-        stored.client_time, stored.saved_at = client_time, now
-        stored.save(update_fields=["seq", "response", "client_time", "saved_at"])
-    else:
-        stored = Answer.objects.create(
-            question=question, seq=seq, response=response, client_time=client_time, saved_at=now
-        )
-    return SaveResult("saved", stored.seq, stored.saved_at)
+    if _answer_upsert(question.pk, seq, response, client_time, now):
+        return SaveResult("saved", seq, now)
+    stored = Answer.objects.get(question_id=question.pk)
+    if seq < stored.seq:
+        return SaveResult("stale", stored.seq, stored.saved_at)
+    if stored.response == response:
+        return SaveResult("unchanged", stored.seq, stored.saved_at)
+    raise SeqConflict(_("A different answer was already saved with this number."))
+
+
+def _answer_upsert(question_pk: int, seq: int, response, client_time, now) -> bool:
+    """Insert the answer, or replace the stored one if it has a lower seq; True if written.
+
+    One statement (INSERT … ON CONFLICT … WHERE), on PostgreSQL and SQLite alike.
+    """
+    fields = {f.name: f for f in Answer._meta.concrete_fields}
+    values = [
+        question_pk,
+        seq,
+        fields["response"].get_db_prep_save(response, connection),
+        fields["client_time"].get_db_prep_save(client_time, connection),
+        fields["saved_at"].get_db_prep_save(now, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(ANSWER_UPSERT, values)
+        return cursor.fetchone() is not None
 
 
 # ---------------------------------------------------------------------------
@@ -624,18 +677,11 @@ def attempt_submit(*, attempt: Attempt, actor, by: str | None = None, now=None) 
         institution=attempt.exam.institution,
         data={"by": by, "score": str(attempt.score), "needs_manual": attempt.needs_manual},
     )
-    if not attempt.needs_manual:
-        payload = AttemptGraded(
-            attempt_id=attempt.pk,
-            exam_id=attempt.exam_id,
-            exam_version=attempt.version.number,
-            learner_id=attempt.learner_id,
-            institution_id=attempt.exam.institution_id,
-            score=attempt.score,
-            max_score=attempt.max_score,
-            graded_at=now,
-        )
-        transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, result=payload))
+    # Releases (and `attempt_graded`) are the marking module's: at once when every mark is
+    # final and the exam releases automatically, else when an examiner releases.
+    from .marking import attempt_marked
+
+    attempt_marked(attempt=attempt, now=now)
     return attempt
 
 
@@ -744,8 +790,10 @@ def attempt_review(*, attempt: Attempt, now=None) -> dict:
     now = now or timezone.now()
     version = attempt.version
     when = version.review_when
+    released = AttemptRelease.objects.filter(attempt_id=attempt.pk).exists()
     open_now = attempt.status == Attempt.Status.SUBMITTED and (
         when == ExamVersion.ReviewWhen.IMMEDIATELY
+        or (when == ExamVersion.ReviewWhen.ON_RELEASE and released)
         or (
             when == ExamVersion.ReviewWhen.AFTER_CLOSE
             and version.closes_at is not None
@@ -755,12 +803,14 @@ def attempt_review(*, attempt: Attempt, now=None) -> dict:
     if not open_now:
         return {"review": None}
     review: dict[str, Any] = {"questions": []}
-    if version.review_marks and not attempt.needs_manual:
+    # Marks show only once released (assessment/marking.py): before, "awaiting results".
+    show_marks = version.review_marks and released
+    if show_marks and not attempt.needs_manual:
         review["score"] = marks_text(attempt.score)
         review["max_score"] = marks_text(attempt.max_score)
     for row in attempt.questions.select_related("item_version"):
         entry: dict[str, Any] = {"key": row.key}
-        if version.review_marks and row.score is not None:
+        if show_marks and row.score is not None:
             entry["score"] = marks_text(row.score)
             entry["max_score"] = marks_text(row.max_score)
         if version.review_feedback:

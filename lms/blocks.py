@@ -1,4 +1,4 @@
-"""StreamField blocks for lesson bodies. Later parts add media and exam blocks."""
+"""StreamField blocks for lesson bodies. Later parts add media blocks."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +7,7 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 
+from assessment import api as assessment
 from courseware import api as courseware
 from courseware.views.chooser import PackageChooserBlock
 
@@ -117,6 +118,40 @@ class CoursewareBlock(blocks.StructBlock):
         return context
 
 
+class ExamBlock(blocks.StructBlock):
+    """An exam of the course's institution, sat from the lesson by its enrolled learners."""
+
+    exam = assessment.ExamChooserBlock(label=_("Exam"))
+    introduction = blocks.TextBlock(
+        required=False,
+        label=_("Introduction"),
+        help_text=_("What learners should know before they start (shown above the button)."),
+    )
+
+    class Meta:
+        icon = "tasks"
+        template = "lms/blocks/exam.html"
+        label = _("Exam")
+        description = _("A timed exam learners start from this lesson.")
+
+    def get_context(self, value, parent_context=None):
+        from .launch import exam_access
+
+        context = super().get_context(value, parent_context=parent_context)
+        page = context.get("page")
+        request = context.get("request")
+        block_id = next(
+            (child.id for child in getattr(page, "body", []) if child.value is value), None
+        )
+        context["block_id"] = block_id
+        exam = value.get("exam")
+        context["info"] = assessment.exam_info(exam_id=exam.pk) if exam is not None else None
+        context["decision"] = None
+        if page is not None and block_id is not None:
+            context["decision"] = exam_access(getattr(request, "user", None), page, block_id)
+        return context
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     """The body of a lesson."""
 
@@ -129,6 +164,7 @@ class LessonBodyBlock(blocks.StreamBlock):
     embed = EmbedBlock(icon="media", label=_("Embedded media"))
     callout = CalloutBlock()
     courseware = CoursewareBlock()
+    exam = ExamBlock()
 
     class Meta:
         block_counts = {}

@@ -1,29 +1,37 @@
-"""Launching courseware from a lesson: the one access decision, then the player.
+"""Launching courseware and exams from a lesson: the one access decision, then the runtime.
 
 A learner enrolled in the lesson's course gets their attempt of the package at this placement
 (`lesson:<lesson id>:<block id>`, on the block's pinned version; a learner mid-attempt stays on
 theirs) and is sent to the player with a fresh launch token. Staff of the course's institution
 who are not enrolled get the author preview, which stores nothing. Everyone else is refused.
+
+An exam block admits a learner enrolled in the course while the exam is open and attempts
+are left (a learner mid-attempt may always resume: the exam's own clock closes it); then
+`assessment.api` prepares or finds the attempt and the learner goes to the exam client.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessment import api as assessment
 from courseware import api as courseware
 from institutions.api import is_national_admin, staff_institution_ids
 
 from .models import CoursePage, Enrolment, LessonPage
 
 
-def lesson_block(page: LessonPage, block_id: str):
-    """The courseware block `block_id` of a lesson's body, or None."""
+def lesson_block(page: LessonPage, block_id: str, block_type: str = "courseware"):
+    """The block `block_id` (of `block_type`) of a lesson's body, or None."""
     for child in page.body:
-        if child.block_type == "courseware" and child.id == block_id:
+        if child.block_type == block_type and child.id == block_id:
             return child
     return None
 
@@ -78,6 +86,17 @@ def courseware_launch(request, page_id: int, block_id: str):
             placement=placement_of(page, block_id),
         )
         version = attempt.version  # a learner mid-attempt stays on the version it began on
+        if courseware.is_cmi5(version):
+            # cmi5: the AU opens at its own URL with the launch parameters (no player).
+            return HttpResponseRedirect(
+                courseware.cmi5_launch(
+                    learner=request.user,
+                    attempt=attempt,
+                    item=value.get("item") or "",
+                    platform_origin=origin,
+                    return_url=request.build_absolute_uri(page.url or "/"),
+                )
+            )
         token = courseware.launch_token(
             learner_id=request.user.pk,
             version_id=version.pk,
@@ -98,3 +117,64 @@ def courseware_launch(request, page_id: int, block_id: str):
             next_url=page.url or "",
         )
     )
+
+
+@dataclass(frozen=True)
+class ExamDecision:
+    """What a person may do with a lesson's exam block now, and why not.
+
+    `reason` is empty when `allowed`, else one of `login`, `not_found`, `not_enrolled`,
+    `staff` (staff of the course who do not sit it), `not_open`, `closed`,
+    `no_attempts_left`.
+    """
+
+    allowed: bool
+    reason: str
+    info: assessment.ExamInfo | None = None
+    state: assessment.LearnerExamState | None = None
+
+
+def exam_access(user, page: LessonPage, block_id: str, *, now=None) -> ExamDecision:
+    """The one access decision for an exam placed in a lesson (see the module docstring)."""
+    if user is None or not user.is_authenticated:
+        return ExamDecision(False, "login")
+    child = lesson_block(page, block_id, "exam")
+    course = course_of(page)
+    exam = child.value.get("exam") if child is not None else None
+    exam_id = exam.pk if exam is not None else None
+    info = assessment.exam_info(exam_id=exam_id) if exam_id else None
+    # Until exams are shared between institutions, a course places its own institution's exams.
+    if course is None or info is None or info.institution_id != course.institution_id:
+        return ExamDecision(False, "not_found")
+    if not Enrolment.objects.active().filter(learner=user, course_id=course.pk).exists():
+        reason = "staff" if may_preview(user, course) else "not_enrolled"
+        return ExamDecision(False, reason, info)
+    state = assessment.learner_exam_state(exam_id=info.id, learner=user, now=now)
+    if state.state == "in_progress":
+        return ExamDecision(True, "", info, state)
+    now = now or timezone.now()
+    if not info.published or (info.opens_at is not None and now < info.opens_at):
+        return ExamDecision(False, "not_open", info, state)
+    if info.closes_at is not None and now >= info.closes_at:
+        return ExamDecision(False, "closed", info, state)
+    if state.state != "ready" and state.attempts_left <= 0:
+        return ExamDecision(False, "no_attempts_left", info, state)
+    return ExamDecision(True, "", info, state)
+
+
+@login_required
+@require_POST
+def exam_launch(request, page_id: int, block_id: str):
+    """Start or resume the block's exam for the signed-in learner: the decision, then the
+    exam client."""
+    page = get_object_or_404(LessonPage.objects.live(), pk=page_id)
+    decision = exam_access(request.user, page, block_id)
+    if decision.reason == "not_found":
+        raise Http404
+    if not decision.allowed:
+        raise PermissionDenied
+    try:
+        url = assessment.exam_attempt_open(exam_id=decision.info.id, learner=request.user)
+    except assessment.ExamUnavailable as exc:
+        raise PermissionDenied(exc.message) from exc
+    return HttpResponseRedirect(url)

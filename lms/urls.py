@@ -20,4 +20,5 @@ urlpatterns = [
         launch.courseware_launch,
         name="courseware_launch",
     ),
+    path("lessons/<int:page_id>/exam/<str:block_id>/", launch.exam_launch, name="exam_launch"),
 ]
