@@ -58,6 +58,8 @@ def client_create(request):
             institution=form.cleaned_data["institution"],
             name=form.cleaned_data["name"],
             scopes=form.cleaned_data["scopes"],
+            assumed_version=form.cleaned_data["assumed_version"],
+            profile_concurrency=form.cleaned_data["profile_concurrency"],
         )
         endpoint = request.build_absolute_uri("/xapi/")
         return render(

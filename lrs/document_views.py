@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import selectors, services, validation
 from .models import Document, LRSClient
-from .views import XAPIError, XRequest, _authenticate, _check_version, _error, _respond, _unfold
+from .views import XAPIError, XRequest, _error, _open, _respond, _unfold
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,11 @@ def _handle(resource: Resource, xrequest: XRequest) -> HttpResponse:
                 # xAPI 1.0.3 asks ETags of the profile resources only; 2.0 of State too.
                 replace_needs_precondition=resource.kind != Document.Kind.STATE
                 or xrequest.version == "2.0.0",
+                create_needs_precondition=resource.kind != Document.Kind.STATE
+                and client.profile_create_needs_precondition(xrequest.version),
             )
+        except services.DocumentPreconditionRequired as exc:
+            raise XAPIError(400, str(exc)) from exc
         except services.DocumentPreconditionFailed as exc:
             raise XAPIError(412, str(exc)) from exc
         except services.DocumentConflict as exc:
@@ -190,16 +194,14 @@ def _handle(resource: Resource, xrequest: XRequest) -> HttpResponse:
 def _serve(request: HttpRequest, handler) -> HttpResponse:
     if request.method == "OPTIONS":
         return _respond(HttpResponse(status=200))
-    version = "1.0.3"
+    xrequest = None
     try:
         xrequest = _unfold(request)
-        _check_version(xrequest)
-        version = xrequest.version
-        xrequest.client = _authenticate(xrequest)
+        _open(xrequest)
         response = handler(xrequest)
     except XAPIError as exc:
-        return _error(exc.status, str(exc), version)
-    return _respond(response, version)
+        return _error(exc.status, str(exc), xrequest.version if xrequest else "1.0.3")
+    return _respond(response, xrequest.version)
 
 
 @csrf_exempt

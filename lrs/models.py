@@ -63,6 +63,41 @@ class LRSClient(models.Model):
     activity_id = models.CharField(_("activity"), max_length=2048, blank=True, default="")
     agent_key = models.CharField(max_length=1024, blank=True, default="")
 
+    class Version(models.TextChoices):
+        V1_0_3 = "1.0.3", _("xAPI 1.0.3")
+        V2_0_0 = "2.0.0", _("xAPI 2.0.0")
+
+    class Concurrency(models.TextChoices):
+        XAPI2 = "xapi2", _("Strict for xAPI 2.0 requests only")
+        STRICT = "strict", _("Strict for every request")
+        LENIENT = "lenient", _("Never (only a replacement of an existing profile is refused)")
+
+    # Both specifications oblige the *client* to send If-Match or If-None-Match on a
+    # profile PUT (xAPI 1.0.3 Communication 3.1.s3.b1, IEEE 9274.1.1 4.1.4); the LRS must
+    # refuse only a headerless replacement (409). Whether it also refuses a headerless
+    # creation (400) is the institution's choice per credentials: 1.0.x content in the
+    # field (TinCanPython 1.0.0 among it) creates profiles without either header.
+    assumed_version = models.CharField(
+        _("xAPI version assumed when a request names none"),
+        max_length=5,
+        choices=Version.choices,
+        default=Version.V1_0_3,
+        help_text=_(
+            "A request without X-Experience-API-Version is refused; the refusal speaks "
+            "this version."
+        ),
+    )
+    profile_concurrency = models.CharField(
+        _("strict concurrency: refuse profile writes without If-Match/If-None-Match"),
+        max_length=8,
+        choices=Concurrency.choices,
+        default=Concurrency.XAPI2,
+        help_text=_(
+            "A PUT creating an activity or agent profile without If-Match or If-None-Match "
+            "is answered 400 when strict."
+        ),
+    )
+
     objects = TenantQuerySet.as_manager()
 
     class Meta:
@@ -78,6 +113,12 @@ class LRSClient(models.Model):
     def allows(self, *scopes: str) -> bool:
         """True when the client holds `all` or one of `scopes`."""
         return self.Scope.ALL in self.scopes or any(scope in self.scopes for scope in scopes)
+
+    def profile_create_needs_precondition(self, version: str) -> bool:
+        """Whether a profile PUT speaking xAPI `version` must carry If-Match/If-None-Match."""
+        if self.profile_concurrency == self.Concurrency.XAPI2:
+            return version.startswith("2.")
+        return self.profile_concurrency == self.Concurrency.STRICT
 
 
 class Statement(models.Model):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from institutions.api import audit_record, require_admin
 
-from . import attachments, validation
+from . import attachments, forwarding, validation
 from .models import (
     Activity,
     AttachmentContent,
@@ -63,15 +63,31 @@ def platform_authority(name: str = "Taynghe") -> dict:
 
 @transaction.atomic
 def lrs_client_create(
-    *, actor, institution, name: str, scopes: list[str], authority: dict | None = None
+    *,
+    actor,
+    institution,
+    name: str,
+    scopes: list[str],
+    authority: dict | None = None,
+    assumed_version: str = LRSClient.Version.V1_0_3,
+    profile_concurrency: str = LRSClient.Concurrency.XAPI2,
 ) -> tuple[LRSClient, str]:
-    """Issue credentials for `institution`; returns the client and its secret (shown once)."""
+    """Issue credentials for `institution`; returns the client and its secret (shown once).
+
+    `assumed_version` and `profile_concurrency` are the credentials' xAPI settings (see
+    `LRSClient`): the version a refusal of a version-less request speaks, and when a
+    profile PUT without If-Match/If-None-Match is refused.
+    """
     require_admin(
         actor, institution.pk, _("Only this institution's administrators issue LRS credentials.")
     )
     unknown = set(scopes) - set(LRSClient.Scope.values)
     if unknown:
         raise validation.XAPIValidationError(f"scopes: unknown {', '.join(sorted(unknown))}")
+    if assumed_version not in LRSClient.Version.values:
+        raise validation.XAPIValidationError(f"assumed version: unknown {assumed_version}")
+    if profile_concurrency not in LRSClient.Concurrency.values:
+        raise validation.XAPIValidationError(f"concurrency: unknown {profile_concurrency}")
     key = secrets.token_urlsafe(18)
     secret = secrets.token_urlsafe(32)
     if authority is None:
@@ -88,13 +104,19 @@ def lrs_client_create(
         secret_hash=secret_digest(secret),
         scopes=list(scopes),
         authority=authority,
+        assumed_version=assumed_version,
+        profile_concurrency=profile_concurrency,
     )
     audit_record(
         actor=actor,
         action="lrs_client.create",
         obj=client,
         institution=institution,
-        data={"scopes": list(scopes)},
+        data={
+            "scopes": list(scopes),
+            "assumed_version": assumed_version,
+            "profile_concurrency": profile_concurrency,
+        },
     )
     return client, secret
 
@@ -417,6 +439,8 @@ def _store(institution, statements: list[dict], authority: dict, client) -> Stor
     StatementAgent.objects.bulk_create(agent_rows)
     StatementActivity.objects.bulk_create(activity_rows)
     _activities_merge(institution, new_statements, authority, now)
+    # The forwarding outbox, in the same transaction: a stored statement is never missed.
+    forwarding.outbox_enqueue(institution=institution, rows=rows, client=client)
     if targets:
         Statement.objects.filter(institution=institution, pk__in=list(targets)).update(voided=True)
     return StoreOutcome(ids=[uuid.UUID(s["id"]) for s in prepared], created=len(rows))
@@ -518,6 +542,10 @@ class DocumentConflict(Exception):
     """A PUT over an existing document without If-Match or If-None-Match (409)."""
 
 
+class DocumentPreconditionRequired(Exception):
+    """A PUT creating a document without If-Match or If-None-Match, refused (400)."""
+
+
 @dataclass(frozen=True)
 class DocumentAddress:
     """Where a document lives: its kind, activity, agent and registration ("" when absent)."""
@@ -589,13 +617,16 @@ def document_save(
     if_none_match: str | None = None,
     client: LRSClient | None = None,
     replace_needs_precondition: bool = True,
+    create_needs_precondition: bool = False,
 ) -> Document:
     """PUT (replace) or POST (`merge`: JSON objects merged one level deep) a document.
 
     Raises `DocumentPreconditionFailed` (412), `DocumentConflict` (409: PUT over an
     existing document without a precondition) or `XAPIValidationError` (400: a merge of
     anything but JSON objects). `replace_needs_precondition` False lets a PUT without
-    headers overwrite (State under xAPI 1.0.x, which asks ETags of profiles only).
+    headers overwrite (State under xAPI 1.0.x, which asks ETags of profiles only);
+    `create_needs_precondition` True refuses a headerless PUT creating one
+    (`DocumentPreconditionRequired`, 400: the credentials' strict concurrency).
     Documents are not audited: like statements, each row
     records the credentials and time of its last write.
     """
@@ -611,6 +642,11 @@ def document_save(
                 raise DocumentConflict(
                     "the document exists: send If-Match with its ETag to replace it, "
                     "or If-None-Match: * to create it only if absent"
+                )
+            if existing is None and not merge and unconditional and create_needs_precondition:
+                raise DocumentPreconditionRequired(
+                    "a PUT must carry If-Match or If-None-Match: send If-None-Match: * "
+                    "to create this document"
                 )
             if merge and existing is not None:
                 stored = _json_object(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -161,6 +162,21 @@ def _authenticate(xrequest: XRequest) -> LRSClient:
     if client.expires_at is not None and client.expires_at <= timezone.now():
         raise XAPIError(401, "these launch credentials have expired")
     return client
+
+
+def _open(xrequest: XRequest) -> None:
+    """Check the version header, then the credentials (`xrequest.version` and `.client`).
+
+    A request naming no version is refused (400) in both specifications, but they differ
+    on the version the refusal speaks: it speaks the one the credentials assume, when the
+    request carries valid ones.
+    """
+    if not xrequest.header("X-Experience-API-Version"):
+        with contextlib.suppress(XAPIError):
+            xrequest.version = _authenticate(xrequest).assumed_version
+        raise XAPIError(400, "the X-Experience-API-Version header is required")
+    _check_version(xrequest)
+    xrequest.client = _authenticate(xrequest)
 
 
 def _languages(xrequest: XRequest) -> list[str]:
@@ -401,14 +417,12 @@ def statements(request: HttpRequest) -> HttpResponse:
     """/statements: GET, HEAD, POST, PUT (and the same through `?method=`)."""
     if request.method == "OPTIONS":
         return _respond(HttpResponse(status=200))
-    version = "1.0.3"
+    xrequest = None
     method = request.method
     try:
         xrequest = _unfold(request)
         method = xrequest.method
-        _check_version(xrequest)
-        version = xrequest.version
-        xrequest.client = _authenticate(xrequest)
+        _open(xrequest)
         if xrequest.method in ("GET", "HEAD"):
             response = _read(request, xrequest)
         elif xrequest.method == "POST":
@@ -418,9 +432,9 @@ def statements(request: HttpRequest) -> HttpResponse:
         else:
             raise XAPIError(405, f"{xrequest.method} is not allowed on statements")
     except XAPIError as exc:
-        response = _error(exc.status, str(exc), version)
+        response = _error(exc.status, str(exc), xrequest.version if xrequest else "1.0.3")
     else:
-        response = _respond(response, version)
+        response = _respond(response, xrequest.version)
     if method in ("GET", "HEAD") and "X-Experience-API-Consistent-Through" not in response:
         # Every answer to a statement read carries it, single statements and refusals too.
         response["X-Experience-API-Consistent-Through"] = services.format_timestamp(timezone.now())
