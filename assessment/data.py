@@ -9,7 +9,11 @@ from decimal import Decimal
 
 @dataclass(frozen=True)
 class AttemptGraded:
-    """An attempt has its final marks: the payload of `signals.attempt_graded`."""
+    """An attempt's marks are final and released: the payload of `signals.attempt_graded`.
+
+    `passed` is None when the exam has no pass mark; `grade_policy` ("best" or "latest")
+    says which of a learner's attempts counts in the gradebook.
+    """
 
     attempt_id: int
     exam_id: int
@@ -19,3 +23,8 @@ class AttemptGraded:
     score: Decimal
     max_score: Decimal
     graded_at: datetime
+    attempt_number: int = 1
+    exam_title: str = ""
+    passed: bool | None = None
+    grade_policy: str = "best"
+    released_at: datetime | None = None

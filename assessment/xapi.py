@@ -65,3 +65,46 @@ def submitted_statement(attempt: Attempt) -> dict:
 def submitted_record(attempt: Attempt):
     """Store the statement of a submission in the exam institution's LRS (idempotent)."""
     return record(institution=attempt.exam.institution, statement=submitted_statement(attempt))
+
+
+SCORED = "http://adlnet.gov/expapi/verbs/scored"
+PASSED = "http://adlnet.gov/expapi/verbs/passed"
+FAILED = "http://adlnet.gov/expapi/verbs/failed"
+
+
+def released_statement(attempt: Attempt, *, passed: bool | None, now) -> dict:
+    """The released result: `passed`/`failed` against the exam's pass mark, else `scored`,
+    with the final score. Its id derives from the attempt and the score, so releasing again
+    is a no-op and a changed result (a regrade) is a new statement."""
+    statement = submitted_statement(attempt)
+    verb, display = (
+        (SCORED, "scored")
+        if passed is None
+        else (PASSED, "passed")
+        if passed
+        else (FAILED, "failed")
+    )
+    result: dict = {"completion": True}
+    if attempt.max_score:
+        result["score"] = {
+            "raw": float(attempt.score),
+            "min": 0.0,
+            "max": float(attempt.max_score),
+            "scaled": round(float(attempt.score / attempt.max_score), 4),
+        }
+    if passed is not None:
+        result["success"] = passed
+    statement.update(
+        id=str(uuid.uuid5(STATEMENT_NAMESPACE, f"attempt:{attempt.pk}:released:{attempt.score}")),
+        verb={"id": verb, "display": {"en-US": display}},
+        result=result,
+    )  # the timestamp stays the submission's: the same result is the same statement
+    return statement
+
+
+def released_record(attempt: Attempt, *, passed: bool | None, now):
+    """Store the statement of a released result in the exam institution's LRS (idempotent)."""
+    return record(
+        institution=attempt.exam.institution,
+        statement=released_statement(attempt, passed=passed, now=now),
+    )

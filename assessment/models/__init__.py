@@ -1,4 +1,4 @@
-"""Item banks and items; exams and their versions; attempts and answers."""
+"""Item banks and items; exams and their versions; attempts and answers; marking."""
 
 from .attempts import Answer, Attempt, AttemptQuestion
 from .exams import (
@@ -20,16 +20,19 @@ from .items import (
     ItemVersionLabel,
     ItemVersionQuerySet,
 )
+from .marking import AttemptRelease, ExamMarking, MarkingEvent, ResponseMark, ResultNotice
 
 __all__ = [
     "Accommodation",
     "Answer",
     "Attempt",
     "AttemptQuestion",
+    "AttemptRelease",
     "BankScopedQuerySet",
     "BlueprintRule",
     "Exam",
     "ExamItem",
+    "ExamMarking",
     "ExamSection",
     "ExamVersion",
     "Item",
@@ -39,5 +42,8 @@ __all__ = [
     "ItemVersion",
     "ItemVersionLabel",
     "ItemVersionQuerySet",
+    "MarkingEvent",
+    "ResponseMark",
+    "ResultNotice",
     "validate_networks",
 ]
