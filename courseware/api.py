@@ -86,3 +86,30 @@ def package_titles(package_ids) -> dict[int, str]:
 
     ids = [pk for pk in package_ids if isinstance(pk, int)]
     return dict(Package.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}
+
+
+# --- cmi5 (launch an AU of a course structure; the registration is the attempt) ------------
+
+
+def is_cmi5(version) -> bool:
+    """Whether a version is a cmi5 course structure (launched with `cmi5_launch`)."""
+    return version.kind == "cmi5"
+
+
+def cmi5_launch(
+    *, learner, attempt, item: str, platform_origin: str, return_url: str, launch_mode="Normal"
+) -> str:
+    """Start a session of an AU (`item`: its publisher id; empty: the first) and return its
+    launch URL with the cmi5 parameters. lms has decided access."""
+    from .cmi5.services import au_of
+    from .cmi5.services import cmi5_launch as launch
+
+    _session, url = launch(
+        learner=learner,
+        attempt=attempt,
+        activity=au_of(attempt=attempt, identifier=item),
+        platform_origin=platform_origin,
+        return_url=return_url,
+        launch_mode=launch_mode,
+    )
+    return url

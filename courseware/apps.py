@@ -7,3 +7,8 @@ class CoursewareConfig(AppConfig):
 
     name = "courseware"
     verbose_name = _("Courseware")
+
+    def ready(self):
+        from .cmi5.receivers import connect_signals
+
+        connect_signals()

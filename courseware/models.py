@@ -564,3 +564,73 @@ class GlobalObjective(models.Model):
 
     def __str__(self) -> str:
         return self.objective_id
+
+
+# --- cmi5: sessions and AU satisfaction (the registration is the attempt) --------------------
+
+
+class Cmi5SessionQuerySet(CmiRecordQuerySet):
+    """cmi5 sessions are scoped through their attempt (the registration)."""
+
+
+class Cmi5Session(models.Model):
+    """One launch of a cmi5 AU: its session id, launch mode and one-time fetch.
+
+    The fetch URL carries `fetch_key`; its first POST issues the session's launch credentials
+    and sets `fetched_at`, every later POST is refused. A session ends terminated (the AU said
+    so), abandoned (the LMS found it left open) or stays open.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        TERMINATED = "terminated", _("Terminated")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="cmi5_sessions")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="cmi5_sessions")
+    launch_mode = models.CharField(max_length=16, default="Normal")
+    fetch_key = models.CharField(max_length=64, unique=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    initialized_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = Cmi5SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["attempt", "started_at"]
+        indexes = [models.Index(fields=["attempt", "activity", "status"])]
+        verbose_name = _("cmi5 session")
+        verbose_name_plural = _("cmi5 sessions")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class Cmi5AuState(models.Model):
+    """What one AU has reached in one registration: completed, passed, failed, waived, satisfied."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="cmi5_states")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="cmi5_states")
+    completed = models.BooleanField(default=False)
+    passed = models.BooleanField(default=False)
+    failed = models.BooleanField(default=False)
+    waived = models.BooleanField(default=False)
+    satisfied = models.BooleanField(default=False)
+    score_scaled = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = Cmi5SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["attempt", "activity__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "activity"], name="courseware_cmi5_au_state")
+        ]
+        verbose_name = _("cmi5 AU state")
+        verbose_name_plural = _("cmi5 AU states")
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} / {self.activity_id}"

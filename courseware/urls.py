@@ -6,7 +6,7 @@ the visitor's language (cookie or browser) like the rest of the site does.
 
 from django.urls import path
 
-from .views import content, launcher, player, runtime
+from .views import cmi5, content, launcher, player, runtime
 
 app_name = "courseware"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("rt/<str:token>/nav", runtime.nav, name="rt-nav"),
     path("play/<str:token>/", player.player, name="player"),
     path("preview/<int:version_id>/", player.preview, name="preview"),
+    path("cmi5/fetch/<str:key>", cmi5.fetch, name="cmi5-fetch"),
 ]

@@ -322,17 +322,23 @@ def statements_store(
     with the store: one primary-key lookup for the batch's ids, bulk inserts, and for
     voiding statements one lookup and one update of their targets.
     """
+    from . import cmi5  # its rules build on this module
+
     validation.statement_list(statements)
+    launch = None
     if client is not None and client.registration is not None:
         _check_launch_bounds(statements, client)
+        launch = cmi5.statements_check(statements, client)
     parts = parts or {}
     attachments.check(statements, parts)
     try:
-        return _store_with_parts(institution, statements, authority, client, parts)
+        outcome = _store_with_parts(institution, statements, authority, client, parts)
     except IntegrityError:
         # A concurrent request stored one of these ids between our lookup and insert;
         # a second pass sees it and answers no-op or conflict like any repeat.
-        return _store_with_parts(institution, statements, authority, client, parts)
+        outcome = _store_with_parts(institution, statements, authority, client, parts)
+    cmi5.statements_stored(statements, outcome.ids, client, launch)
+    return outcome
 
 
 def _store_with_parts(institution, statements, authority, client, parts) -> StoreOutcome:

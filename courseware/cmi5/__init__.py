@@ -1,0 +1,1 @@
+"""cmi5 launch, sessions and moveOn satisfaction (see docs/cmi5.md)."""
