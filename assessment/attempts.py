@@ -371,7 +371,7 @@ def attempt_start(
     now = now or timezone.now()
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
-        .select_related("version", "exam")
+        .select_related("version", "exam__institution")
         .get(pk=attempt.pk)
     )
     _require_own(attempt, learner)

@@ -36,6 +36,18 @@ def _error(code: str, message: str, status: int, **extra) -> JsonResponse:
     return JsonResponse({"error": code, "message": str(message), **extra}, status=status)
 
 
+def _refusals(call):
+    """The engine's refusals as JSON errors with their status codes."""
+    try:
+        return call()
+    except attempts.AttemptRefused as exc:
+        return _error(exc.code, exc.message, STATUS.get(type(exc), 400))
+    except PermissionDenied as exc:
+        return _error("forbidden", str(exc) or _("This is not your attempt."), 403)
+    except ValidationError as exc:
+        return _error("invalid", " ".join(exc.messages), 400)
+
+
 def json_endpoint(view):
     """Login as JSON (401, not a redirect), no caching, and the engine's refusals as codes."""
 
@@ -44,7 +56,7 @@ def json_endpoint(view):
     def wrapper(request, public_id, *args, **kwargs):
         if not request.user.is_authenticated:
             return _error("login_required", _("Log in to sit this exam."), 401)
-        # The learner's own attempt in one query (the hot path); staff through the scope.
+        # The learner's own attempt in one query; staff through the scope.
         attempt = (
             Attempt.objects.filter(public_id=public_id, learner=request.user)
             .select_related("exam", "version")
@@ -57,14 +69,7 @@ def json_endpoint(view):
         )
         if attempt is None:
             return _error("not_found", _("No such attempt."), 404)
-        try:
-            return view(request, attempt, *args, **kwargs)
-        except attempts.AttemptRefused as exc:
-            return _error(exc.code, exc.message, STATUS.get(type(exc), 400))
-        except PermissionDenied as exc:
-            return _error("forbidden", str(exc) or _("This is not your attempt."), 403)
-        except ValidationError as exc:
-            return _error("invalid", " ".join(exc.messages), 400)
+        return _refusals(lambda: view(request, attempt, *args, **kwargs))
 
     return wrapper
 
@@ -100,10 +105,7 @@ def state(request, attempt):
     return JsonResponse(attempts.attempt_state(attempt=attempt, learner=request.user))
 
 
-@require_POST
-@json_endpoint
-def save(request, attempt):
-    """Save one answer: {"question", "seq", "response", "client_time"?}; 409 when stale."""
+def _save_request(request) -> dict:
     data = _body(request)
     client_time = data.get("client_time")
     if client_time is not None:
@@ -112,21 +114,49 @@ def save(request, attempt):
             raise ValidationError(_("client_time must be an ISO 8601 date and time."))
     if not isinstance(data.get("question"), str):
         raise ValidationError(_("Name the question."))
-    result = attempts.answer_save(
-        attempt=attempt,
-        learner=request.user,
-        question_key=data["question"],
-        seq=data.get("seq"),
-        response=data.get("response"),
-        client_time=client_time,
-    )
+    return {
+        "question_key": data["question"],
+        "seq": data.get("seq"),
+        "response": data.get("response"),
+        "client_time": client_time,
+    }
+
+
+def _saved(result, question_key: str) -> JsonResponse:
     payload = {
         "status": result.status,
-        "question": data["question"],
+        "question": question_key,
         "seq": result.seq,
         "saved_at": result.saved_at.isoformat(),
     }
     return JsonResponse(payload, status=409 if result.status == "stale" else 200)
+
+
+@require_POST
+@never_cache
+def save(request, public_id):
+    """Save one answer: {"question", "seq", "response", "client_time"?}; 409 when stale.
+
+    The hot path of an exam (every examinee, every changed answer): the learner's own
+    attempt and the question are read and locked in one query. Anything else (another
+    person's attempt, an unknown question) takes the general path, which says why.
+    """
+    if not request.user.is_authenticated:
+        return _error("login_required", _("Log in to sit this exam."), 401)
+
+    def own():
+        fields = _save_request(request)
+        result = attempts.answer_save_own(public_id=public_id, learner=request.user, **fields)
+        return _saved(result, fields["question_key"]) if result is not None else None
+
+    return _refusals(own) or _save_general(request, public_id)
+
+
+@json_endpoint
+def _save_general(request, attempt):
+    fields = _save_request(request)
+    result = attempts.answer_save(attempt=attempt, learner=request.user, **fields)
+    return _saved(result, fields["question_key"])
 
 
 @require_POST
