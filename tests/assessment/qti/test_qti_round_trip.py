@@ -1,0 +1,45 @@
+"""Export then import gives the same items, for every question type and each QTI version."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from assessment import questions
+from assessment.models import ItemVersion
+from assessment.qti.services import qti_export_bank, qti_import
+
+from ..factories import make_bank
+from .helpers import normalised
+
+QTI_VERSIONS = ["2.1", "2.2", "3.0"]
+
+
+def _snapshot(version: ItemVersion) -> dict:
+    return {
+        "question_type": version.question_type,
+        "stem": version.stem,
+        "body": normalised(version.question_type, version.body),
+        "tags": version.tags,
+        "outcome_codes": version.outcome_codes,
+        "difficulty": version.difficulty,
+        "language": version.language,
+        "max_score": questions.get(version.question_type).max_score(version.body),
+    }
+
+
+@pytest.mark.parametrize("qti_version", QTI_VERSIONS)
+def test_round_trip_keeps_every_type(tenant_a, every_type, qti_version):
+    bank, versions = every_type
+    data = qti_export_bank(actor=tenant_a.teacher, bank=bank, qti_version=qti_version)
+    target = make_bank(tenant_a.institution, actor=tenant_a.teacher, name="Nhập lại")
+    report = qti_import(actor=tenant_a.teacher, bank=target, fileobj=io.BytesIO(data))
+    assert [(i.identifier, i.code, i.message) for i in report.failed] == []
+    assert report.qti_versions == [qti_version]
+    imported = [ItemVersion.objects.get(pk=entry.version_id) for entry in report.imported]
+    assert len(imported) == len(versions)
+    expected = sorted((_snapshot(v) for v in versions.values()), key=lambda s: s["stem"])
+    got = sorted((_snapshot(v) for v in imported), key=lambda s: s["stem"])
+    for want, have in zip(expected, got, strict=True):
+        assert have == want
