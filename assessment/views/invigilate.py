@@ -1,4 +1,4 @@
-"""The invigilator's screen: who is in, time left, add time, pause and resume."""
+"""The invigilator's screen: who is in, time left, add time, pause, resume and lock."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def sitting(request, exam_id: int):
 @login_required
 @require_POST
 def act(request, public_id):
-    """Add time to, pause or resume one attempt, then show the table again."""
+    """Add time to, pause, resume or lock one attempt, then show the table again."""
     attempt = (
         Attempt.objects.editable_by(request.user)
         .select_related("exam")
@@ -59,6 +59,12 @@ def act(request, public_id):
             attempts.attempt_pause(actor=request.user, attempt=attempt)
         elif action == "resume":
             attempts.attempt_resume(actor=request.user, attempt=attempt)
+        elif action == "lock":
+            # Locking ends the learner's sitting now: the answers the server confirmed are
+            # kept and marked, nothing more is accepted (audited as a staff submission).
+            attempts.attempt_submit(
+                attempt=attempt, actor=request.user, by=Attempt.SubmittedBy.STAFF
+            )
         else:
             raise ValidationError(_("Unknown action."))
     except attempts.AttemptRefused as exc:

@@ -320,3 +320,37 @@ def test_a_learner_cannot_reach_the_authoring_screens(client, tenant_a, exam):
     response = client.post(url("create"), settings_data(institution=str(tenant_a.institution.pk)))
     assert response.status_code in (302, 403, 404)
     assert Exam.objects.count() == 1
+
+
+def test_the_invigilator_locks_a_learner_out_keeping_confirmed_answers(
+    client, tenant_a, tenant_b, exam
+):
+    [attempt] = attempts.exam_attempts_prepare(
+        actor=tenant_a.teacher, exam=exam, learners=[tenant_a.learner]
+    )
+    attempts.attempt_start(attempt=attempt, learner=tenant_a.learner)
+    question = attempt.questions.get()
+    key, option = question.key, question.view["body"]["options"][0]["id"]
+    attempts.answer_save(
+        attempt=attempt, learner=tenant_a.learner, question_key=key, seq=1, response=option
+    )
+    act = reverse("assessment:invigilate_act", args=[attempt.public_id])
+    # Another institution's staff cannot lock it, nor can the learner.
+    client.force_login(tenant_b.teacher)
+    assert client.post(act, {"action": "lock"}).status_code == 404
+    client.force_login(tenant_a.learner)
+    assert client.post(act, {"action": "lock"}).status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.status == "in_progress"
+
+    client.force_login(tenant_a.teacher)
+    page = client.get(reverse("assessment:invigilate", args=[exam.pk])).content.decode()
+    assert 'value="lock"' in page
+    assert client.post(act, {"action": "lock"}).status_code == 302
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.submitted_by) == ("submitted", "staff")
+    assert attempt.questions.get().answer.response == option
+    with pytest.raises(attempts.AttemptClosed):
+        attempts.answer_save(
+            attempt=attempt, learner=tenant_a.learner, question_key=key, seq=2, response=option
+        )
