@@ -8,7 +8,7 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 
 from courseware import api
 from courseware.cmi5 import services as cmi5
@@ -140,13 +140,15 @@ class AU:
             statement["result"] = result
         return statement
 
-    def send(self, statement: dict):
-        return self.client.post(
-            self.endpoint_path + "statements",
-            data=json.dumps(statement),
-            content_type="application/json",
-            **self.headers(),
-        )
+    def send(self, statement: dict | list):
+        # On-commit callbacks run as each request ends, as they do outside a test transaction.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return self.client.post(
+                self.endpoint_path + "statements",
+                data=json.dumps(statement),
+                content_type="application/json",
+                **self.headers(),
+            )
 
     def start(self):
         """Fetch, read LaunchData and send initialized (asserting each step)."""
