@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .. import questions
-from .html import elements_to_html, plain_text, stem_to_elements
+from .html import elements_to_html, stem_to_elements
 from .names import HTML, XSI, QtiVersion, attr, local
 
 RESPONSE = "RESPONSE"
@@ -65,8 +65,9 @@ UNSUPPORTED_INTERACTIONS = {
     "drawingInteraction",
     "customInteraction",
     "portableCustomInteraction",
-    "endAttemptInteraction",
 }
+# A button to end the attempt early: nothing to answer, ignored on import.
+IGNORED_INTERACTIONS = {"endAttemptInteraction"}
 SUPPORTED_TEMPLATES = {"match_correct", "map_response"}
 
 
@@ -120,12 +121,16 @@ class _Ids:
     def __init__(self):
         self.renamed: dict[str, str] = {}
         self.used: set[str] = set()
+        self.kept: set[str] = set()
 
     def __call__(self, original: str) -> str:
         if original in self.renamed:
             return self.renamed[original]
+        if original in self.kept:
+            return original
         if _IDENTIFIER.match(original) and original not in self.used:
             self.used.add(original)
+            self.kept.add(original)
             return original
         candidate = f"I{len(self.renamed) + 1}"
         while candidate in self.used:
@@ -568,8 +573,19 @@ def _child(element: Element | None, name: str) -> Element | None:
     return found[0] if found else None
 
 
+_NOT_TEXT = {"feedbackInline", "feedbackBlock", "templateInline", "templateBlock", "rubricBlock"}
+
+
 def _text(element: Element | None) -> str:
-    return " ".join(plain_text(element).split()) if element is not None else ""
+    """The words of an element without feedback and template parts."""
+    if element is None:
+        return ""
+    parts = [element.text or ""]
+    for child in element:
+        if local(child.tag) not in _NOT_TEXT:
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
 
 
 def _values(element: Element | None) -> list[str]:
@@ -704,6 +720,8 @@ def item_from_xml(root: Element, *, extension: dict | None, image_embed) -> Item
     ):
         body["points"] = max_score
     body.update(extra)
+    if not body:
+        body["points"] = 1  # an empty definition would be a blank field
     if gap_extra:
         for gap in body["gaps"]:
             gap.update(gap_extra.get(gap["id"], {}))
