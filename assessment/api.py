@@ -26,9 +26,12 @@ __all__ = [
     "ExamInfo",
     "ExamUnavailable",
     "LearnerExamState",
+    "ResultNoticeInfo",
     "exam_attempt_open",
     "exam_info",
     "learner_exam_state",
+    "learner_result_notices",
+    "result_url",
 ]
 
 
@@ -157,3 +160,34 @@ def exam_attempt_open(*, exam_id: int, learner) -> str:
     if not ready:
         raise ExamUnavailable("no_attempts_left", _("You have no attempts left."))
     return reverse("assessment:attempt", args=[ready[0].public_id])
+
+
+@dataclass(frozen=True)
+class ResultNoticeInfo:
+    """A notice to the learner that a result is released or changed (marking)."""
+
+    message: str
+    created_at: datetime
+    unread: bool
+    result_url: str
+
+
+def learner_result_notices(*, learner, limit: int = 20) -> list[ResultNoticeInfo]:
+    """The learner's newest result notices, each linking to the result page."""
+    from .marking import learner_notices
+
+    return [
+        ResultNoticeInfo(
+            message=notice.message,
+            created_at=notice.created_at,
+            unread=notice.read_at is None,
+            result_url=reverse("assessment:result", args=[notice.attempt.public_id]),
+        )
+        for notice in learner_notices(learner=learner, limit=limit)
+    ]
+
+
+def result_url(*, attempt_id: int) -> str:
+    """The learner's result page of an attempt (gradebook links)."""
+    public_id = Attempt.objects.filter(pk=attempt_id).values_list("public_id", flat=True).first()
+    return reverse("assessment:result", args=[public_id]) if public_id else ""

@@ -791,6 +791,7 @@ def learner_result(*, attempt: Attempt, learner, now=None) -> dict:
 
     if attempt.learner_id != getattr(learner, "pk", None):
         raise PermissionDenied(_("This is not your attempt."))
+    attempt = Attempt.objects.select_related("exam", "version").get(pk=attempt.pk)
     if attempt.status != Attempt.Status.SUBMITTED:
         return {"state": "not_submitted"}
     release = AttemptRelease.objects.filter(attempt=attempt).first()
@@ -820,8 +821,9 @@ def learner_notices(*, learner, limit: int = 20) -> list[ResultNotice]:
 
 
 @transaction.atomic
-def learner_notices_read(*, learner, now=None) -> int:
-    """Mark the learner's notices read; answers how many were unread."""
-    return ResultNotice.objects.filter(learner=learner, read_at__isnull=True).update(
-        read_at=now or timezone.now()
-    )
+def learner_notices_read(*, learner, attempt: Attempt | None = None, now=None) -> int:
+    """Mark the learner's notices (of one attempt, or all) read; answers how many were unread."""
+    rows = ResultNotice.objects.filter(learner=learner, read_at__isnull=True)
+    if attempt is not None:
+        rows = rows.filter(attempt=attempt)
+    return rows.update(read_at=now or timezone.now())

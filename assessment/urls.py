@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import exam_client, invigilate, learner
+from .views import exam_client, invigilate, learner, results
 
 app_name = "assessment"
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("attempts/<uuid:public_id>/answers", exam_client.save, name="answer_save"),
     path("attempts/<uuid:public_id>/submit", exam_client.submit, name="attempt_submit"),
     path("attempts/<uuid:public_id>/invigilate", invigilate.act, name="invigilate_act"),
+    path("results/<uuid:public_id>/", results.result, name="result"),
     path("exams/<int:exam_id>/invigilate", invigilate.sitting, name="invigilate"),
 ]

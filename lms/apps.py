@@ -9,8 +9,9 @@ class LmsConfig(AppConfig):
     verbose_name = _("Learning")
 
     def ready(self):
-        from . import middleware, progress, site_cache
+        from . import gradebook, middleware, progress, site_cache
 
         middleware.connect_signals()
         site_cache.connect_signals()
         progress.connect_signals()
+        gradebook.connect_signals()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import launch, views
+from . import gradebook_views, launch, views
 
 app_name = "lms"
 urlpatterns = [
@@ -14,6 +14,17 @@ urlpatterns = [
         views.teach_course_export,
         name="teach_course_export",
     ),
+    path(
+        "teach/courses/<int:course_id>/grades/",
+        gradebook_views.teach_course_gradebook,
+        name="teach_course_gradebook",
+    ),
+    path(
+        "teach/courses/<int:course_id>/grades.csv",
+        gradebook_views.teach_course_gradebook_csv,
+        name="teach_course_gradebook_csv",
+    ),
+    path("results/", gradebook_views.my_results, name="my_results"),
     path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
     path(
         "lessons/<int:page_id>/courseware/<str:block_id>/",
