@@ -62,21 +62,29 @@ def scatter(items) -> dict:
         value = max(-100.0, min(100.0, discrimination))
         return PLOT["top"] + height * (100 - value) / 200
 
+    # Items at the same place share one mark, labelled with all their numbers.
+    placed: dict[tuple[float, float], list] = {}
+    for item in items:
+        if item.facility is not None and item.discrimination_index is not None:
+            key = (round(x_of(item.facility), 1), round(y_of(item.discrimination_index), 1))
+            placed.setdefault(key, []).append(item)
     points = [
         Point(
-            x=round(x_of(item.facility), 1),
-            y=round(y_of(item.discrimination_index), 1),
-            label=f"Q{item.number}",
-            dubious=item.dubious,
-            description=_("Q%(n)s: facility %(f)s %%, discrimination %(d)s %%")
-            % {
-                "n": item.number,
-                "f": _fmt(item.facility, 0),
-                "d": _fmt(item.discrimination_index, 0),
-            },
+            x=x,
+            y=y,
+            label=", ".join(f"Q{item.number}" for item in group),
+            dubious=any(item.dubious for item in group),
+            description="; ".join(
+                _("Q%(n)s: facility %(f)s %%, discrimination %(d)s %%")
+                % {
+                    "n": item.number,
+                    "f": _fmt(item.facility, 0),
+                    "d": _fmt(item.discrimination_index, 0),
+                }
+                for item in group
+            ),
         )
-        for item in items
-        if item.facility is not None and item.discrimination_index is not None
+        for (x, y), group in placed.items()
     ]
     return {
         "points": points,
