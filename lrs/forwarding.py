@@ -274,13 +274,19 @@ def _request(session, destination, password, method, body, statement_id=None):
             headers={
                 "Content-Type": "application/json",
                 "X-Experience-API-Version": destination.version,
+                "Authorization": _basic(destination.username, password),
             },
-            auth=(destination.username, password),
             timeout=TIMEOUT,
             allow_redirects=False,
         )
     except requests.RequestException as exc:
         raise _BatchFailed(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _basic(username: str, password: str) -> str:
+    # UTF-8, as RFC 7617 allows (requests would encode Latin-1 and fail on Vietnamese).
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
 
 
 def _answer_error(response) -> str:
@@ -351,10 +357,11 @@ def destination_forward(
             if password is None:
                 raise _BatchFailed("the stored password cannot be read: enter it again")
             refused = _send(session, destination, password, items)
-        except _BatchFailed as exc:
-            logger.warning("LRS forwarding to %s failed: %s", destination.endpoint, exc)
-            report.errors.append(str(exc))
-            _record_failure(items, str(exc), now, report, destination.max_attempts)
+        except Exception as exc:  # any failure is this batch's: kept and retried
+            error = str(exc) if isinstance(exc, _BatchFailed) else f"{type(exc).__name__}: {exc}"
+            logger.warning("LRS forwarding to %s failed: %s", destination.endpoint, error)
+            report.errors.append(error)
+            _record_failure(items, error, now, report, destination.max_attempts)
             break
         now = timezone.now()
         for item in items:
