@@ -179,7 +179,8 @@ def exams_to_mark(*, user):
     return exams.filter(attempts__status=Attempt.Status.SUBMITTED).distinct().order_by("title")
 
 
-def _learner_label(attempt: Attempt, blind: bool) -> str:
+def learner_label(attempt: Attempt, blind: bool) -> str:
+    """The candidate number under blind marking, else the learner's name."""
     if blind:
         return candidate_number(attempt)
     learner = attempt.learner
@@ -226,7 +227,7 @@ def marking_queue(
                 attempt_id=attempt.pk,
                 position=question.position,
                 question_type=question.item_version.question_type,
-                candidate=_learner_label(attempt, settings_row.blind),
+                candidate=learner_label(attempt, settings_row.blind),
                 status=state,
                 first_marker=first.marker.get_username() if first else "",
                 second_marker=second.marker.get_username() if second else "",
@@ -294,7 +295,7 @@ def response_for_marking(*, user, question: AttemptQuestion) -> MarkingView:
     answer = getattr(question, "answer", None)
     return MarkingView(
         question=question,
-        candidate=_learner_label(attempt, settings_row.blind),
+        candidate=learner_label(attempt, settings_row.blind),
         response=answer.response if answer else None,
         role=role,
         own_mark=own,

@@ -358,7 +358,7 @@ def attempt_detail(request, attempt_id: int):
         "assessment/staff/marking/attempt.html",
         {
             "attempt": attempt,
-            "candidate": marking._learner_label(attempt, settings_row.blind),
+            "candidate": marking.learner_label(attempt, settings_row.blind),
             "questions": attempt.questions.select_related("item_version"),
             "history": marking.attempt_history(user=request.user, attempt=attempt),
             "released": marking.is_released(attempt),
