@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from assessment.rest.views import AttemptViewSet, ExamViewSet
 from institutions.rest.views import CohortViewSet, InstitutionViewSet, MeView
 from lms.rest.views import CourseViewSet, EnrolmentViewSet, ProgrammeViewSet
 
@@ -20,6 +21,8 @@ router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("courses", CourseViewSet, basename="course")
 router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+router.register("exams", ExamViewSet, basename="exam")
+router.register("exam-attempts", AttemptViewSet, basename="exam-attempt")
 
 v1_patterns = [
     path("", include(router.urls)),

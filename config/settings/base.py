@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["config.api.only_v1_endpoints"],
+    # Two models have a "status" choice set (enrolments, exam attempts): name them apart.
+    "ENUM_NAME_OVERRIDES": {"AttemptStatusEnum": "assessment.models.attempts.Attempt.Status"},
 }
 
 LOGGING = {
