@@ -208,7 +208,7 @@ def qti_export_exam(*, actor, exam: Exam, qti_version: str = "2.1") -> bytes:
     """
     require_staff(actor, exam.institution_id, _("Only this exam's institution exports it."))
     qti = _qti_version(qti_version)
-    version = exam.current_version()
+    version = exam.current_version
     writer = _PackageWriter(qti)
     identifier = f"TEST-{exam.pk}-v{version.number}"
     test = Element(
