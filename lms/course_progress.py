@@ -20,6 +20,7 @@ from courseware.api import package_titles
 
 from .launch import placement_of
 from .models import CoursePage, CoursewareProgress, Enrolment, LessonPage
+from .services import enrolment_complete
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ def enrolment_progress_refresh(*, learner_id: int, placement: str) -> Enrolment 
     """Set the learner's enrolment progress to the share of the course's activities done.
 
     Idempotent: it recomputes from the stored rows, so calling it twice changes nothing.
+    Every activity done completes an active enrolment (`enrolment_complete`).
     Called by `lms.progress` after a courseware outcome is recorded.
     """
     lesson_id = lesson_id_of(placement)
@@ -274,4 +276,6 @@ def enrolment_progress_refresh(*, learner_id: int, placement: str) -> Enrolment 
     if percent != enrolment.progress_percent:
         Enrolment.objects.filter(pk=enrolment.pk).update(progress_percent=percent)
         enrolment.progress_percent = percent
+    if percent == 100 and enrolment.status == Enrolment.Status.ACTIVE:
+        enrolment_complete(enrolment=enrolment)
     return enrolment

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import (
     GroupApprovalTask,
@@ -24,6 +25,7 @@ from institutions.api import (
 )
 from institutions.models import Cohort, Institution, Membership
 
+from . import xapi
 from .models import CatalogueIndexPage, CoursePage, Enrolment, HomePage, InstitutionPage
 
 
@@ -154,6 +156,7 @@ def _enrol(
         if enrolment.status == Enrolment.Status.WITHDRAWN:
             enrolment.status = Enrolment.Status.ACTIVE
             enrolment.save(update_fields=["status"])
+            xapi.enrolment_event_on_commit(enrolment, event="registered", moment=timezone.now())
             return enrolment, True
         return enrolment, False
     try:
@@ -175,6 +178,7 @@ def _enrol(
         institution=course.institution,
         data={"source": source, "cohort": cohort.pk if cohort else None},
     )
+    xapi.enrolment_event_on_commit(enrolment, event="registered", moment=enrolment.enrolled_at)
     return enrolment, True
 
 
@@ -222,7 +226,31 @@ def enrolment_withdraw(*, actor, enrolment: Enrolment) -> Enrolment:
     audit_record(
         actor=actor, action="enrolment.withdraw", obj=enrolment, institution=enrolment.institution
     )
+    xapi.enrolment_event_on_commit(enrolment, event="unregistered", moment=timezone.now())
     return enrolment
+
+
+@transaction.atomic
+def enrolment_complete(*, enrolment: Enrolment) -> bool:
+    """Mark an active enrolment completed (its course's activities are all done); idempotent.
+
+    Called by the progress refresh, not by a person: no permission check. Returns whether
+    this call completed it (a concurrent or repeated call finds it completed already).
+    """
+    now = timezone.now()
+    changed = Enrolment.objects.filter(pk=enrolment.pk, status=Enrolment.Status.ACTIVE).update(
+        status=Enrolment.Status.COMPLETED, completed_at=now
+    )
+    if changed:
+        enrolment.status, enrolment.completed_at = Enrolment.Status.COMPLETED, now
+        audit_record(
+            actor=None,
+            action="enrolment.complete",
+            obj=enrolment,
+            institution=enrolment.institution,
+        )
+        xapi.enrolment_event_on_commit(enrolment, event="completed", moment=now)
+    return bool(changed)
 
 
 HOME_TEXT = {

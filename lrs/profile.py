@@ -8,16 +8,63 @@ statements that use them do, so the profile is built for that base.
 from __future__ import annotations
 
 ADL = "http://adlnet.gov/expapi"
+ADL_W3ID = "https://w3id.org/xapi/adl/verbs"
+CMI5 = "https://w3id.org/xapi/cmi5"
 
-#: Verbs of the platform's statements: ADL's vocabulary, listed with what they mean here.
+#: Verbs of the platform's statements, listed with what they mean here. ADL's vocabulary
+#: where it has the verb; `unregistered` from the xAPI registry (ADL has none).
 VERBS = {
-    f"{ADL}/verbs/completed": ("completed", "đã hoàn thành", "The learner completed the content."),
-    f"{ADL}/verbs/passed": ("passed", "đạt", "The learner met the content's mastery score."),
-    f"{ADL}/verbs/failed": ("failed", "chưa đạt", "The learner did not meet the mastery score."),
+    f"{ADL}/verbs/registered": (
+        "registered",
+        "đã ghi danh",
+        "The learner was enrolled in the course (registration = the enrolment).",
+    ),
+    "http://id.tincanapi.com/verb/unregistered": (
+        "unregistered",
+        "đã rút ghi danh",
+        "The learner's enrolment in the course was withdrawn.",
+    ),
+    f"{ADL}/verbs/completed": (
+        "completed",
+        "đã hoàn thành",
+        "The learner completed the content, submitted an exam, or completed every activity "
+        "of a course.",
+    ),
+    f"{ADL}/verbs/passed": ("passed", "đạt", "The learner met the mastery score or pass mark."),
+    f"{ADL}/verbs/failed": (
+        "failed",
+        "chưa đạt",
+        "The learner did not meet the mastery score or pass mark.",
+    ),
+    f"{ADL}/verbs/scored": (
+        "scored",
+        "có điểm",
+        "An exam result was released, with its score, for an exam without a pass mark.",
+    ),
     f"{ADL}/verbs/progressed": (
         "progressed",
         "đã tiến triển",
         "The learner's attempt changed without completing, passing or failing.",
+    ),
+    f"{ADL}/verbs/launched": (
+        "launched",
+        "đã khởi chạy",
+        "The platform launched a cmi5 assignable unit for the learner.",
+    ),
+    f"{ADL_W3ID}/satisfied": (
+        "satisfied",
+        "đã thoả mãn",
+        "The learner met the moveOn criteria of a cmi5 assignable unit, block or course.",
+    ),
+    f"{ADL_W3ID}/abandoned": (
+        "abandoned",
+        "đã bỏ dở",
+        "A cmi5 session ended without the assignable unit terminating it.",
+    ),
+    f"{ADL_W3ID}/waived": (
+        "waived",
+        "đã miễn",
+        "The requirements of a cmi5 assignable unit were waived for the learner.",
     ),
     f"{ADL}/verbs/voided": ("voided", "đã huỷ", "Withdraws an earlier statement."),
 }
@@ -26,7 +73,46 @@ ACTIVITY_TYPES = {
     f"{ADL}/activities/course": (
         "course",
         "khoá học",
-        "A courseware package (SCORM, cmi5, web content) as one activity, stable across versions.",
+        "A course of the catalogue, or a courseware package (SCORM, web content) as one "
+        "activity, stable across versions.",
+    ),
+    f"{ADL}/activities/assessment": (
+        "assessment",
+        "bài thi",
+        "An exam, stable across its versions.",
+    ),
+    f"{CMI5}/activitytype/au": ("assignable unit", "đơn vị học", "A cmi5 assignable unit."),
+    f"{CMI5}/activitytype/block": ("block", "khối", "A block of a cmi5 course structure."),
+    f"{CMI5}/activitytype/course": (
+        "cmi5 course",
+        "khoá học cmi5",
+        "A cmi5 course structure.",
+    ),
+}
+
+#: Statement templates: which verbs go with which activity type, and what is always there.
+TEMPLATES = {
+    "enrolment": (
+        ("enrolment", "ghi danh"),
+        "Enrolment, withdrawal and completion of a course (registration = the enrolment).",
+        f"{ADL}/activities/course",
+        [
+            f"{ADL}/verbs/registered",
+            "http://id.tincanapi.com/verb/unregistered",
+            f"{ADL}/verbs/completed",
+        ],
+    ),
+    "courseware-outcome": (
+        ("courseware outcome", "kết quả học liệu"),
+        "One change of a courseware attempt's outcome (registration = the attempt).",
+        f"{ADL}/activities/course",
+        [f"{ADL}/verbs/{v}" for v in ("completed", "passed", "failed", "progressed")],
+    ),
+    "exam-result": (
+        ("exam result", "kết quả bài thi"),
+        "An exam submitted, and its result released (registration = the attempt).",
+        f"{ADL}/activities/assessment",
+        [f"{ADL}/verbs/{v}" for v in ("completed", "passed", "failed", "scored")],
     ),
 }
 
@@ -42,6 +128,11 @@ def _extensions(base: str) -> dict:
             "package version",
             "phiên bản gói",
             "The id of the package version the learner ran.",
+        ),
+        f"{base}/xapi/extensions/exam-version": (
+            "exam version",
+            "phiên bản đề thi",
+            "The number of the exam version the learner sat.",
         ),
     }
 
@@ -61,7 +152,8 @@ def platform_profile(base_url: str) -> dict:
     """The profile document for a deployment whose base URL is `base_url`."""
     base = base_url.rstrip("/")
     profile_id = f"{base}/xapi/profile"
-    version = f"{profile_id}/v1"
+    # v2 added enrolment, exam and cmi5 statements to v1's courseware outcomes.
+    version = f"{profile_id}/v2"
     concepts = [_concept(iri, "Verb", labels, version) for iri, labels in VERBS.items()]
     concepts += [
         _concept(iri, "ActivityType", labels, version) for iri, labels in ACTIVITY_TYPES.items()
@@ -77,25 +169,35 @@ def platform_profile(base_url: str) -> dict:
         "conformsTo": "https://w3id.org/xapi/profiles#1.0",
         "prefLabel": {"en": "Taynghe platform statements", "vi": "Câu lệnh xAPI của Taynghe"},
         "definition": {
-            "en": "The statements the Taynghe platform writes about its learners: courseware "
-            "outcomes (registration = the attempt).",
+            "en": "The statements the Taynghe platform writes about its learners: enrolment "
+            "and course completion, courseware outcomes, exam results and the cmi5 LMS's "
+            "own statements. The actor is always the learner's account (homePage = the "
+            "platform, name = the national learner id).",
         },
         "author": {"type": "Organization", "name": "Taynghe"},
-        "versions": [{"id": version, "generatedAtTime": "2026-12-04T00:00:00Z"}],
+        "versions": [
+            {
+                "id": version,
+                "wasRevisionOf": [f"{profile_id}/v1"],
+                "generatedAtTime": "2026-12-05T00:00:00Z",
+            },
+            {"id": f"{profile_id}/v1", "generatedAtTime": "2026-12-04T00:00:00Z"},
+        ],
         "concepts": concepts,
         "templates": [
             {
-                "id": f"{version}/templates/courseware-outcome",
+                "id": f"{version}/templates/{name}",
                 "type": "StatementTemplate",
                 "inScheme": version,
-                "prefLabel": {"en": "courseware outcome", "vi": "kết quả học liệu"},
-                "definition": {"en": "One change of a courseware attempt's outcome."},
-                "objectActivityType": f"{ADL}/activities/course",
+                "prefLabel": {"en": labels[0], "vi": labels[1]},
+                "definition": {"en": meaning},
+                "objectActivityType": activity_type,
                 "rules": [
-                    {"location": "$.verb.id", "any": [i for i in VERBS if "voided" not in i]},
+                    {"location": "$.verb.id", "any": verbs},
                     {"location": "$.context.registration", "presence": "included"},
                     {"location": "$.actor.account.name", "presence": "included"},
                 ],
             }
+            for name, (labels, meaning, activity_type, verbs) in TEMPLATES.items()
         ],
     }
