@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import attempts
+from .marking import learner_result
 from .models import Attempt, Exam
 from .staff.exam_chooser import ExamChooserBlock
 
@@ -28,6 +29,7 @@ __all__ = [
     "LearnerExamState",
     "ResultNoticeInfo",
     "exam_attempt_open",
+    "exam_find",
     "exam_info",
     "learner_exam_state",
     "learner_result_notices",
@@ -112,8 +114,13 @@ def exam_info(*, exam_id: int) -> ExamInfo | None:
     )
 
 
+def exam_find(*, institution_id: int, title: str) -> Exam | None:
+    """An institution's exam by its title (the demo loader places its exam in a lesson)."""
+    return Exam.objects.filter(institution_id=institution_id, title=title).order_by("pk").first()
+
+
 def learner_exam_state(*, exam_id: int, learner, now=None) -> LearnerExamState:
-    """The learner's attempts on the exam, summed up for the lesson (two queries)."""
+    """The learner's attempts on the exam, summed up for the lesson."""
     info = exam_info(exam_id=exam_id)
     allowed = info.attempts_allowed if info else 0
     rows = list(
@@ -130,11 +137,17 @@ def learner_exam_state(*, exam_id: int, learner, now=None) -> LearnerExamState:
         return LearnerExamState("ready", used, allowed, url)
     if latest.status == Attempt.Status.IN_PROGRESS:
         return LearnerExamState("in_progress", used, allowed, url)
-    # A result is released once the review options show the learner its marks.
-    review = attempts.attempt_review(attempt=latest, now=now).get("review") or {}
-    if "score" in review:
+    # Released is marking's word (an AttemptRelease row); the learner's result page says more.
+    url = reverse("assessment:result", args=[latest.public_id])
+    result = learner_result(attempt=latest, learner=learner, now=now)
+    if result["state"] == "released":
         return LearnerExamState(
-            "released", used, allowed, url, review["score"], review.get("max_score", "")
+            "released",
+            used,
+            allowed,
+            url,
+            attempts.marks_text(result["score"]) if result["score"] is not None else "",
+            attempts.marks_text(result["max_score"]) if result["max_score"] is not None else "",
         )
     return LearnerExamState("submitted", used, allowed, url)
 

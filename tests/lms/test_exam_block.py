@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment import attempts, exams
+from assessment import attempts, exams, marking
 from assessment.models import Attempt
 from lms import services
 from lms.models import LessonPage
@@ -101,14 +101,16 @@ def test_learner_starts_the_exam_from_the_lesson_and_sees_its_state_change(clien
 
 def test_a_submitted_attempt_without_released_marks_shows_submitted(client, tenant_a):
     exam = _exam(tenant_a, review_when="on_release", attempts_allowed=2)
+    marking.exam_marking_update(actor=tenant_a.teacher, exam=exam, release="examiner")
     lesson, block_id = _place(tenant_a.course, exam)
     services.enrolment_self_enrol(learner=tenant_a.learner, course=tenant_a.course)
     client.force_login(tenant_a.learner)
     _launch(client, lesson, block_id)
-    _sit(tenant_a.learner, exam)
+    attempt = _sit(tenant_a.learner, exam)
     page = client.get(lesson.url).content.decode()
     assert 'data-state="submitted"' in page
     assert 'data-used="1" data-allowed="2"' in page
+    assert reverse("assessment:result", args=[attempt.public_id]) in page
     # A second attempt is left: launching prepares attempt number 2.
     assert _launch(client, lesson, block_id).status_code == 302
     assert Attempt.objects.filter(exam=exam, learner=tenant_a.learner).count() == 2
@@ -222,3 +224,28 @@ def test_a_self_enrolled_learner_of_another_institution_may_sit_the_course_exam(
     client.force_login(tenant_b.learner)
     assert _launch(client, lesson, block_id).status_code == 302
     assert Attempt.objects.filter(exam=exam, learner=tenant_b.learner).count() == 1
+
+
+def test_the_demo_places_its_exam_in_a_lesson_ready_for_the_learner_left_to_sit(
+    db, client, settings, tmp_path
+):
+    from django.core.management import call_command
+
+    from institutions.models import User
+    from lms.management.commands.load_demo import DEMO_EXAM_TITLE
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("load_demo", institutions=1, quiet_logins=True)
+    call_command("load_demo", institutions=1, quiet_logins=True)  # again: one block still
+    lessons = [
+        lesson
+        for lesson in LessonPage.objects.filter(alias_of__isnull=True)
+        if any(child.block_type == "exam" for child in lesson.body)
+    ]
+    assert len(lessons) == 1
+    [block] = [child for child in lessons[0].body if child.block_type == "exam"]
+    assert block.value["exam"].title == DEMO_EXAM_TITLE
+    client.force_login(User.objects.get(username__endswith="-hv6"))
+    page = client.get(lessons[0].url).content.decode()
+    assert 'data-reason=""' in page
+    assert reverse("lms:exam_launch", args=[lessons[0].pk, block.id]) in page

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.rich_text import RichText
 
+from assessment import api as assessment_api
 from assessment.demo import demo_assessment_load
 from courseware import services as courseware_services
 from courseware.models import Licence, Package
@@ -19,6 +20,9 @@ from institutions.roles import InstitutionRole, NationalRole
 from lms import services
 from lms.demo import data
 from lms.models import CoursePage, LearningOutcome, LessonPage, ModulePage, ProgrammePage
+
+# The demo exam (assessment/demo.py) is sat from the last lesson of the first course.
+DEMO_EXAM_TITLE = "Kiểm tra an toàn điện (15 phút)"
 
 # (folder under lms/demo/courseware, package title, index of the lesson of the first course)
 DEMO_COURSEWARE = [
@@ -125,6 +129,21 @@ class Command(BaseCommand):
             services.enrolment_enrol_cohort(actor=teacher, cohort=cohort, course=first_course)
         # An item bank, a published exam, marked attempts and one attempt left to sit.
         demo_assessment_load(institution=institution, teacher=teacher, learners=learners)
+        if first_course is not None:
+            self._exam_lesson(institution, teacher, first_course)
+
+    def _exam_lesson(self, institution, teacher, course) -> None:
+        """Place the demo exam in the course's last lesson through the exam block (once)."""
+        exam = assessment_api.exam_find(institution_id=institution.pk, title=DEMO_EXAM_TITLE)
+        lesson = LessonPage.objects.descendant_of(course).order_by("-path").first()
+        if exam is None or lesson is None:
+            return
+        if any(child.block_type == "exam" for child in lesson.body):
+            return
+        lesson.body.append(
+            ("exam", {"exam": exam, "introduction": "Bài kiểm tra 15 phút, làm một lần."})
+        )
+        lesson.save_revision(user=teacher).publish()
 
     def _courseware(self, institution, teacher, course) -> None:
         """Import the demo packages for the institution and place each in a lesson of `course`."""
