@@ -36,6 +36,7 @@ from ..models import (
     ItemVersion,
     ItemVersionLabel,
 )
+from . import banks
 
 # ---------------------------------------------------------------------------
 # Forms.
@@ -573,6 +574,7 @@ urlpatterns = [
     path("<int:pk>/publish/", exam_publish, name="publish"),
     path("<int:pk>/accommodations/", exam_accommodations, name="accommodations"),
     path("<int:pk>/candidates/", exam_candidates, name="candidates"),
+    *banks.urlpatterns,
 ]
 
 

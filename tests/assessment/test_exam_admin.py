@@ -354,3 +354,136 @@ def test_the_invigilator_locks_a_learner_out_keeping_confirmed_answers(
         attempts.answer_save(
             attempt=attempt, learner=tenant_a.learner, question_key=key, seq=2, response=option
         )
+
+
+# ---------------------------------------------------------------------------
+# Item banks and items.
+
+
+def item_data(**overrides) -> dict:
+    data = {
+        "stem": "<p>Điện áp lưới điện sinh hoạt?</p><script>alert(1)</script>",
+        "tags": "an-toan, dien-ap",
+        "outcome_codes": "KN-01",
+        "difficulty": "3",
+        "language": "vi",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_bank_is_created_and_items_of_simple_types_are_authored(client, tenant_a):
+    from assessment.models import ItemBank, ItemVersion
+
+    client.force_login(tenant_a.teacher)
+    response = client.post(
+        url("banks"),
+        {"institution": tenant_a.institution.pk, "name": "Đo lường", "description": ""},
+    )
+    bank = ItemBank.objects.get(name="Đo lường")
+    assert response.status_code == 302
+    assert bank.institution == tenant_a.institution
+    create = url("item_create", bank.pk)
+    assert client.get(create, {"type": "single_choice"}).status_code == 200
+    client.post(f"{create}?type=single_choice", item_data(options="*220 V\n380 V\n110 V"))
+    client.post(f"{create}?type=multiple_choice", item_data(options="*Găng tay\n*Ủng\nDép"))
+    client.post(f"{create}?type=true_false", item_data(correct_bool="false"))
+    client.post(
+        f"{create}?type=short_answer",
+        item_data(accepted="Điện áp\nhiệu điện thế", diacritic_sensitive="on"),
+    )
+    client.post(
+        f"{create}?type=numeric", item_data(value="220", tolerance="5", units="V 1\nkV 1000")
+    )
+    versions = {v.question_type: v for v in ItemVersion.objects.filter(item__bank=bank)}
+    assert set(versions) == {
+        "single_choice",
+        "multiple_choice",
+        "true_false",
+        "short_answer",
+        "numeric",
+    }
+    assert versions["single_choice"].body["correct"] == "a"
+    assert versions["multiple_choice"].body["correct"] == ["a", "b"]
+    assert versions["true_false"].body == {"correct": False}
+    assert [a["text"] for a in versions["short_answer"].body["accepted"]] == [
+        "Điện áp",
+        "hiệu điện thế",
+    ]
+    assert versions["numeric"].body["units"][1] == {"unit": "kV", "factor": 1000.0}
+    assert versions["single_choice"].tags == ["an-toan", "dien-ap"]
+    assert "<script" not in versions["single_choice"].stem
+
+
+def test_malformed_items_are_refused_with_the_reason(client, tenant_a, bank):
+    from assessment.models import Item
+
+    client.force_login(tenant_a.teacher)
+    create = url("item_create", bank.pk)
+    response = client.post(f"{create}?type=single_choice", item_data(options="220 V\n380 V"))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    response = client.post(f"{create}?type=matching", item_data(body_json="{not json"))
+    assert response.status_code == 200
+    assert "JSON" in " ".join(response.context["form"].non_field_errors())
+    response = client.post(f"{create}?type=matching", item_data(body_json='{"prompts": []}'))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Item.objects.filter(bank=bank).exists()
+
+
+def test_a_json_typed_item_is_created_from_its_definition(client, tenant_a, bank):
+    import json
+
+    from assessment.models import ItemVersion
+
+    client.force_login(tenant_a.teacher)
+    body = json.dumps(factories.BODIES["matching"], ensure_ascii=False)
+    response = client.post(
+        url("item_create", bank.pk) + "?type=matching", item_data(body_json=body)
+    )
+    assert response.status_code == 302
+    assert ItemVersion.objects.get(item__bank=bank).body == factories.BODIES["matching"]
+
+
+def test_editing_an_item_an_exam_used_makes_a_new_version(client, tenant_a, exam, items):
+    item = items[0].item  # used by the exam: locked
+    client.force_login(tenant_a.teacher)
+    page = client.get(url("item_edit", item.pk))
+    assert page.status_code == 200
+    assert 'data-versioning="on"' in page.content.decode()
+    response = client.post(
+        url("item_edit", item.pk), item_data(options="220 V\n*380 V\n110 V"), follow=True
+    )
+    assert response.status_code == 200
+    assert list(item.versions.order_by("number").values_list("number", flat=True)) == [1, 2]
+    assert item.versions.get(number=1).body["correct"] == "a"
+    assert item.versions.get(number=2).body["correct"] == "b"
+    # An unused item is edited in place.
+    unused = items[2].item
+    client.post(url("item_edit", unused.pk), item_data(value="230", tolerance="1", units=""))
+    assert unused.versions.count() == 1
+    assert unused.versions.get().body["answers"][0]["value"] == 230.0
+
+
+def test_another_institutions_bank_is_read_only_or_hidden(client, tenant_a, tenant_b, bank, items):
+    from assessment import services
+
+    client.force_login(tenant_b.teacher)
+    assert client.get(url("bank", bank.pk)).status_code == 404
+    assert client.get(url("item_edit", items[0].item.pk)).status_code == 404
+    assert (
+        client.post(
+            url("item_create", bank.pk) + "?type=true_false", item_data(correct_bool="true")
+        ).status_code
+        == 404
+    )
+    services.bank_update(actor=tenant_a.teacher, bank=bank, name=bank.name, shared_nationally=True)
+    page = client.get(url("bank", bank.pk))
+    assert page.status_code == 200
+    assert not page.context["editable"]
+    # Wagtail's admin answers a refusal by sending the person back to the dashboard.
+    assert client.post(url("bank", bank.pk), {"name": "Đổi tên"}).status_code in (302, 403)
+    assert client.get(url("item_edit", items[0].item.pk)).status_code == 404
+    bank.refresh_from_db()
+    assert bank.name == "Điện cơ bản"
