@@ -71,6 +71,11 @@ class _PackageWriter:
                 self.files[path] = handle.read()
         return path
 
+    def item_image(self, image_id: int) -> str | None:
+        """An image's reference from an item file (items live in `items/`)."""
+        path = self.image_file(image_id)
+        return f"../{path}" if path else None
+
     def xml(self, element: Element) -> bytes:
         if self.qti.v3:
             to_v3(element)
@@ -97,7 +102,7 @@ class _PackageWriter:
             version,
             qti=self.qti,
             identifier=identifier,
-            image_file=self.image_file,
+            image_file=self.item_image,
             title=_title(version.stem) or identifier,
         )
         images = sorted(set(self.files) - before)

@@ -43,3 +43,38 @@ def test_round_trip_keeps_every_type(tenant_a, every_type, qti_version):
     got = sorted((_snapshot(v) for v in imported), key=lambda s: s["stem"])
     for want, have in zip(expected, got, strict=True):
         assert have == want
+
+
+@pytest.mark.parametrize("qti_version", ["2.1", "3.0"])
+def test_stem_images_travel_as_files_and_come_back_as_images(tenant_a, qti_version):
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+
+    from .helpers import png_bytes
+
+    image = get_image_model()(
+        title="Sơ đồ", file=ImageFile(io.BytesIO(png_bytes()), name="so-do.png")
+    )
+    image.save()
+    bank = make_bank(tenant_a.institution, actor=tenant_a.teacher)
+    stem = (
+        '<p>Xem sơ đồ:</p><embed alt="Sơ đồ tủ điện" embedtype="image" format="left"'
+        f' id="{image.pk}"/>'
+    )
+    from ..factories import make_item
+
+    original = make_item(bank, actor=tenant_a.teacher, stem=stem)
+    data = qti_export_bank(actor=tenant_a.teacher, bank=bank, qti_version=qti_version)
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert [n for n in names if n.startswith("images/")] == [
+        f"images/{image.pk}-{image.file.name.rsplit('/', 1)[-1]}"
+    ]
+    target = make_bank(tenant_a.institution, actor=tenant_a.teacher, name="Có ảnh")
+    report = qti_import(actor=tenant_a.teacher, bank=target, fileobj=io.BytesIO(data))
+    assert report.failed == []
+    copy = ItemVersion.objects.get(pk=report.imported[0].version_id)
+    new_image = get_image_model().objects.exclude(pk=image.pk).get()
+    assert copy.stem == original.stem.replace(f'id="{image.pk}"', f'id="{new_image.pk}"')
+    assert (new_image.width, new_image.height) == (image.width, image.height)
