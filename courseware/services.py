@@ -37,6 +37,7 @@ from .importing import (
     archive_open,
     package_read,
 )
+from .importing.cmi5 import standalone_structure
 from .importing.errors import refuse
 from .models import (
     Activity,
@@ -209,6 +210,7 @@ def _prepare(
     """
     limits = limits or ImportLimits.from_settings()
     progress("checking", 0, 0)
+    file = standalone_structure(file)  # a cmi5.xml uploaded alone becomes a one-file zip
     archive = archive_open(file, limits)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The upload's digest is computed beside the copy when the upload can be read a second

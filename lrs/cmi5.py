@@ -34,7 +34,7 @@ EXT_LAUNCH_MODE = "https://w3id.org/xapi/cmi5/context/extensions/launchmode"
 EXT_LAUNCH_URL = "https://w3id.org/xapi/cmi5/context/extensions/launchurl"
 EXT_MOVE_ON = "https://w3id.org/xapi/cmi5/context/extensions/moveon"
 EXT_LAUNCH_PARAMETERS = "https://w3id.org/xapi/cmi5/context/extensions/launchparameters"
-EXT_REASON = "https://w3id.org/xapi/cmi5/context/extensions/reason"
+EXT_REASON = "https://w3id.org/xapi/cmi5/result/extensions/reason"
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 W3ID = "https://w3id.org/xapi/adl/verbs/"
@@ -146,13 +146,15 @@ class _History:
     completed: bool
     passed: bool
     failed: bool
+    preferences_read: bool
+    session_judged: bool = False  # passed or failed already in this session
 
 
 def _history(client: LRSClient) -> _History:
     session_verbs = set(
-        Statement.objects.filter(client=client, verb_id__in=[INITIALIZED, TERMINATED]).values_list(
-            "verb_id", flat=True
-        )
+        Statement.objects.filter(
+            client=client, verb_id__in=[INITIALIZED, TERMINATED, PASSED, FAILED]
+        ).values_list("verb_id", flat=True)
     )
     outcome_verbs = set(
         Statement.objects.filter(
@@ -170,7 +172,16 @@ def _history(client: LRSClient) -> _History:
         completed=COMPLETED in outcome_verbs,
         passed=PASSED in outcome_verbs,
         failed=FAILED in outcome_verbs,
+        preferences_read=_preferences_marker(client).exists(),
+        session_judged=bool(session_verbs & {PASSED, FAILED}),
     )
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
 
 
 def _scaled(statement: dict) -> Decimal | None:
@@ -183,32 +194,77 @@ def _refuse(index: int, message: str) -> Cmi5Forbidden:
     return Cmi5Forbidden(f"statements[{index}]: {message} (cmi5)")
 
 
-def _check_one(index: int, statement: dict, launch: dict, seen: _History, au: str) -> None:
-    verb = statement["verb"]["id"]
-    context_template = launch.get("contextTemplate", {})
-    session = context_template.get("extensions", {}).get(EXT_SESSION)
-    mode = launch.get("launchMode", "Normal")
+def _is_utc(timestamp) -> bool:
+    return isinstance(timestamp, str) and timestamp.upper().endswith(("Z", "+00:00"))
+
+
+def _check_common(index: int, statement: dict, launch: dict, seen: _History) -> None:
+    """What every statement of an AU needs (cmi5 §9.1, §9.6.3.1, §9.7)."""
+    session = launch.get("contextTemplate", {}).get("extensions", {}).get(EXT_SESSION)
     if seen.terminated:
         raise _refuse(index, "the session has terminated; no statement may follow")
+    if "id" not in statement:
+        raise _refuse(index, "an AU gives each statement its id")
+    if not _is_utc(statement.get("timestamp")):
+        raise _refuse(index, "an AU gives each statement a timestamp in UTC")
     if _session_of(statement) != session:
         raise _refuse(index, f"context.extensions must carry the session id {session}")
+    if statement["verb"]["id"] == validation.VOIDED_VERB:
+        raise _refuse(index, "an AU does not void statements")
+
+
+def _check_result(index: int, verb: str, result: dict, launch: dict, statement: dict) -> None:
+    """result.success/completion/score/duration as cmi5 §9.5 allows them per verb."""
+    if verb in OUTCOME_VERBS | {TERMINATED} and "duration" not in result:
+        raise _refuse(index, "completed, passed, failed and terminated need result.duration")
+    if verb != COMPLETED and "completion" in result:
+        raise _refuse(index, "only completed carries result.completion")
+    if verb not in (PASSED, FAILED) and "success" in result:
+        raise _refuse(index, "only passed and failed carry result.success")
+    score = result.get("score")
+    if verb == COMPLETED and score is not None:
+        raise _refuse(index, "completed carries no score")
+    if isinstance(score, dict) and "raw" in score and ("min" not in score or "max" not in score):
+        raise _refuse(index, "a raw score needs min and max")
+    mastery = launch.get("masteryScore")
+    if verb in (PASSED, FAILED) and mastery is not None:
+        # Judged against the masteryScore, a scaled score says which one it was judged against.
+        declared = statement.get("context", {}).get("extensions", {}).get(EXT_MASTERY)
+        scored = isinstance(score, dict) and "scaled" in score
+        if (scored and declared is None) or (
+            declared is not None and _decimal(declared) != _decimal(mastery)
+        ):
+            raise _refuse(index, f"passed and failed with a score carry the masteryScore {mastery}")
+
+
+def _check_one(index: int, statement: dict, launch: dict, seen: _History, au: str) -> None:
+    verb = statement["verb"]["id"]
+    mode = launch.get("launchMode", "Normal")
+    _check_common(index, statement, launch, seen)
+    categories = _categories(statement)
     if verb in LMS_VERBS:
         raise _refuse(index, f"only the LMS issues {verb}")
+    if verb not in OUTCOME_VERBS and CATEGORY_MOVEON in categories:
+        raise _refuse(index, "only completed, passed and failed carry the moveon category")
     if verb not in AU_VERBS:
         # A cmi5 allowed statement: after initialized, before terminated, without the category.
-        if CATEGORY_CMI5 in _categories(statement):
+        if CATEGORY_CMI5 in categories:
             raise _refuse(index, "a cmi5 allowed statement must not carry the cmi5 category")
         if not seen.initialized:
             raise _refuse(index, "the first statement of a session must be initialized")
         return
-    if CATEGORY_CMI5 not in _categories(statement):
+    if CATEGORY_CMI5 not in categories:
         raise _refuse(index, "a cmi5 defined statement needs the cmi5 category")
     obj = statement["object"]
     if obj.get("objectType", "Activity") != "Activity" or obj.get("id") != au:
         raise _refuse(index, "a cmi5 defined statement's object is the AU's activityId")
+    result = statement.get("result", {})
+    _check_result(index, verb, result, launch, statement)
     if verb == INITIALIZED:
         if seen.initialized:
             raise _refuse(index, "initialized is sent once per session")
+        if not seen.preferences_read:
+            raise _refuse(index, "an AU reads the learner preferences before initialized")
         seen.initialized = True
         return
     if not seen.initialized:
@@ -218,9 +274,8 @@ def _check_one(index: int, statement: dict, launch: dict, seen: _History, au: st
         return
     if mode != "Normal":
         raise _refuse(index, f"no completed, passed or failed in launchMode {mode}")
-    if CATEGORY_MOVEON not in _categories(statement):
+    if CATEGORY_MOVEON not in categories:
         raise _refuse(index, "completed, passed and failed need the moveon category")
-    result = statement.get("result", {})
     mastery = launch.get("masteryScore")
     scaled = _scaled(statement)
     if verb == COMPLETED:
@@ -232,24 +287,21 @@ def _check_one(index: int, statement: dict, launch: dict, seen: _History, au: st
         return
     if seen.passed:
         raise _refuse(index, "after passed, neither passed nor failed may follow")
+    if seen.session_judged:
+        raise _refuse(index, "one passed or failed per session")
+    seen.session_judged = True
     if verb == PASSED:
         if result.get("success") is not True:
             raise _refuse(index, "passed needs result.success true")
-        if mastery is not None:
-            if scaled is None:
-                raise _refuse(index, "passed needs result.score.scaled when a masteryScore is set")
-            if scaled < Decimal(str(mastery)):
-                raise _refuse(index, "passed with a scaled score below the masteryScore")
+        if mastery is not None and scaled is not None and scaled < _decimal(mastery):
+            raise _refuse(index, "passed with a scaled score below the masteryScore")
         seen.passed = True
         return
     # failed
     if result.get("success") is not False:
         raise _refuse(index, "failed needs result.success false")
-    if mastery is not None:
-        if scaled is None:
-            raise _refuse(index, "failed needs result.score.scaled when a masteryScore is set")
-        if scaled >= Decimal(str(mastery)):
-            raise _refuse(index, "failed with a scaled score at or above the masteryScore")
+    if mastery is not None and scaled is not None and scaled >= _decimal(mastery):
+        raise _refuse(index, "failed with a scaled score at or above the masteryScore")
     seen.failed = True
 
 
@@ -299,6 +351,51 @@ def statements_stored(statements: list[dict], ids, client: LRSClient | None, lau
             lambda p=payload: cmi5_statement_stored.send(sender=LRSClient, payload=p),
             robust=False,
         )
+
+
+def learner_preferences_access(client: LRSClient, kind: str) -> bool:
+    """Whether a request is launch credentials at their learner's agent profile (the
+    cmi5LearnerPreferences, cmi5 §11): they may read it (the caller checks the agent), and
+    are answered 403 for any write."""
+    return client.registration is not None and kind == Document.Kind.AGENT_PROFILE
+
+
+def _preferences_address(client: LRSClient) -> DocumentAddress:
+    # No agent: no xAPI request can name this address, only the LRS itself.
+    return DocumentAddress(kind="state", activity_id=f"urn:taynghe:cmi5:preferences:{client.pk}")
+
+
+def _preferences_marker(client: LRSClient):
+    return Document.objects.filter(
+        institution_id=client.institution_id,
+        scope=_preferences_address(client).scope,
+        document_id="read",
+    )
+
+
+def learner_preferences_read(client: LRSClient) -> None:
+    """Note that launch credentials read the learner preferences (initialized may follow)."""
+    if client.registration is None or _preferences_marker(client).exists():
+        return
+    document_save(
+        institution=client.institution,
+        address=_preferences_address(client),
+        document_id="read",
+        content=b"1",
+        content_type="text/plain",
+        replace_needs_precondition=False,
+    )
+
+
+def launch_data_write(client: LRSClient, kind: str, document_id: str | None, method: str) -> bool:
+    """Whether launch credentials try to change or delete LMS.LaunchData (refused, §10.2.1)."""
+    return (
+        client.registration is not None
+        and kind == Document.Kind.STATE
+        and method not in ("GET", "HEAD")
+        and document_id in (LAUNCH_DATA, None)
+        and launch_data_for(client) is not None
+    )
 
 
 def session_credentials_end(*, registration: uuid.UUID, activity_id: str, agent_key: str) -> int:

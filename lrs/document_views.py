@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from . import selectors, services, validation
+from . import cmi5, selectors, services, validation
 from .models import Document, LRSClient
 from .views import XAPIError, XRequest, _error, _open, _respond, _unfold
 
@@ -109,16 +109,25 @@ def _document_response(document: Document, xrequest: XRequest) -> HttpResponse:
 
 def _handle(resource: Resource, xrequest: XRequest) -> HttpResponse:
     client = xrequest.client
-    if not client.allows(resource.scope):
+    # cmi5: launch credentials read their learner's preferences (an agent profile) too.
+    preferences = cmi5.learner_preferences_access(client, resource.kind)
+    if not client.allows(resource.scope) and not preferences:
         raise XAPIError(403, f"these credentials lack the {resource.scope} scope")
     params = xrequest.params
     address = _address(resource, params)
     if client.registration is not None and (
-        address.registration != str(client.registration) or address.agent_key != client.agent_key
+        (address.registration != str(client.registration) and not preferences)
+        or address.agent_key != client.agent_key
     ):
         raise XAPIError(
             403, "launch credentials keep only their learner's state in their registration"
         )
+    if preferences and xrequest.method not in ("GET", "HEAD"):
+        raise XAPIError(403, "launch credentials only read the learner preferences (cmi5)")
+    if preferences:
+        cmi5.learner_preferences_read(client)
+    if cmi5.launch_data_write(client, resource.kind, params.get("stateId"), xrequest.method):
+        raise XAPIError(403, "LMS.LaunchData is the LMS's to write (cmi5)")
     document_id = params.get(resource.id_param)
     if "since" in params and (xrequest.method not in ("GET", "HEAD") or document_id is not None):
         raise XAPIError(400, f"since is only for listing ids (GET without {resource.id_param})")

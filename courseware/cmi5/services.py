@@ -47,11 +47,16 @@ def _now_text() -> str:
     return timezone.now().isoformat()
 
 
-def _context(attempt: Attempt, session_id, grouping: str, extensions: dict | None = None) -> dict:
+def _context(
+    attempt: Attempt, session_id, grouping: str, extensions: dict | None = None, moveon=False
+) -> dict:
+    categories = [{"id": lrs.CMI5_CATEGORY}]
+    if moveon:
+        categories.append({"id": lrs.CMI5_MOVEON_CATEGORY})
     return {
         "registration": str(attempt.pk),
         "contextActivities": {
-            "category": [{"id": lrs.CMI5_CATEGORY}],
+            "category": categories,
             "grouping": [{"id": grouping}],
         },
         "extensions": {lrs.CMI5_SESSION_EXTENSION: str(session_id), **(extensions or {})},
@@ -96,22 +101,31 @@ def au_of(*, attempt: Attempt, identifier: str = "") -> Activity:
     return found
 
 
-def _launch_url(activity: Activity, placement, attempt: Attempt, query: dict) -> str:
+def _au_url(activity: Activity, placement, attempt: Attempt) -> str:
+    """The AU's URL as the course structure gives it, a package file served on the content
+    origin (the AU's own query string kept after the served path)."""
     href = activity.href
-    if not href.startswith(("http://", "https://")):
-        from ..api import launch_token
+    if href.startswith(("http://", "https://")):
+        return href
+    from ..api import launch_token
 
-        token = launch_token(
-            learner_id=attempt.learner_id,
-            version_id=attempt.version_id,
-            platform_origin=placement.platform_origin,
-            attempt=attempt,
-        )
-        href = placement.serving_origin + reverse(
-            "courseware:content", kwargs={"token": token, "path": href}
-        )
-    parameters = urlencode(query)
-    return href + ("&" if "?" in href else "?") + parameters
+    path, mark, own_query = href.partition("?")
+    token = launch_token(
+        learner_id=attempt.learner_id,
+        version_id=attempt.version_id,
+        platform_origin=placement.platform_origin,
+        attempt=attempt,
+    )
+    served = placement.serving_origin + reverse(
+        "courseware:content", kwargs={"token": token, "path": path}
+    )
+    return served + mark + own_query
+
+
+def _with_parameters(url: str, query: dict) -> str:
+    base, _hash, fragment = url.partition("#")
+    joined = base + ("&" if "?" in base else "?") + urlencode(query)
+    return joined + ("#" + fragment if fragment else "")
 
 
 @transaction.atomic
@@ -158,13 +172,15 @@ def cmi5_launch(
     fetch = platform_origin + reverse("courseware:cmi5-fetch", kwargs={"key": session.fetch_key})
     au = iris.au_iri(activity)
     query = {
-        "endpoint": platform_origin + reverse("lrs:about").rsplit("about", 1)[0],
+        # Without a trailing slash: AUs append "/statements" themselves.
+        "endpoint": platform_origin + reverse("lrs:about").rsplit("/about", 1)[0],
         "fetch": fetch,
         "actor": lrs.json_text(actor),
         "registration": str(attempt.pk),
         "activityId": au,
     }
-    url = _launch_url(activity, placement, attempt, query)
+    au_url = _au_url(activity, placement, attempt)
+    url = _with_parameters(au_url, query)
     data = {
         "contextTemplate": {
             "contextActivities": {"grouping": [{"id": activity.identifier}]},
@@ -190,8 +206,7 @@ def cmi5_launch(
     )
     extensions = {
         lrs.CMI5_LAUNCH_MODE_EXTENSION: launch_mode,
-        lrs.CMI5_LAUNCH_URL_EXTENSION: url.split("?", 1)[0]
-        + ("?" + activity.launch_parameters.lstrip("?") if activity.launch_parameters else ""),
+        lrs.CMI5_LAUNCH_URL_EXTENSION: au_url,
         lrs.CMI5_MOVE_ON_EXTENSION: move_on,
     }
     if activity.launch_parameters:
@@ -337,13 +352,12 @@ def cmi5_au_waive(*, actor, attempt: Attempt, activity: Activity, reason: str) -
             display="waived",
             object_id=iris.au_iri(activity),
             kind=AU_TYPE,
-            context=_context(
-                attempt,
-                session_id,
-                activity.identifier,
-                {lrs.CMI5_REASON_EXTENSION: reason},
-            ),
-            result={"success": True, "completion": True},
+            context=_context(attempt, session_id, activity.identifier, moveon=True),
+            result={
+                "success": True,
+                "completion": True,
+                "extensions": {lrs.CMI5_REASON_EXTENSION: reason},
+            },
         ),
     )
     state.waived = True

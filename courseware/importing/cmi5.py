@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qs, urlsplit
 from xml.etree.ElementTree import Element
 
 from django.utils.translation import gettext as _
@@ -14,6 +18,37 @@ from .paths import file_part, is_unsafe_url, is_web_url
 from .xmlsafe import attr, child, children, local, text, xml_read
 
 CMI5_FILE = "cmi5.xml"
+# Launch parameters the LMS adds; an AU URL must not carry them already (cmi5 §8.1).
+LAUNCH_PARAMETERS = ("endpoint", "fetch", "actor", "registration", "activityId")
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+MOVE_ON = ("Passed", "Completed", "CompletedAndPassed", "CompletedOrPassed", "NotApplicable")
+# How far into an upload to look for the start of a standalone course structure.
+_SNIFF_BYTES = 512
+
+
+def standalone_structure(fileobj):
+    """A course structure uploaded alone (cmi5.xml, AUs at absolute URLs), as a zip holding
+    it; any other upload is returned unchanged for the archive checks.
+
+    The zip is built in memory with a fixed timestamp, so the same XML always gives the same
+    archive (and SHA-256). A relative AU URL then fails like a missing file would (cmi5 §14.2).
+    """
+    position = fileobj.tell()
+    head = fileobj.read(_SNIFF_BYTES)
+    fileobj.seek(position)
+    if not isinstance(head, bytes) or head.startswith(b"PK"):
+        return fileobj
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start.startswith(b"<"):
+        return fileobj
+    content = fileobj.read()
+    fileobj.seek(position)
+    wrapped = io.BytesIO()
+    with zipfile.ZipFile(wrapped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo(CMI5_FILE, date_time=(1980, 1, 1, 0, 0, 0)), content)
+    wrapped.seek(0)
+    wrapped.name = getattr(fileobj, "name", CMI5_FILE)
+    return wrapped
 
 
 def _langstring(element: Element | None, name: str) -> str:
@@ -103,6 +138,7 @@ def cmi5_read(archive: SafeArchive) -> ParsedPackage:
                 )
         return activity
 
+    problems.extend(_structure_problems(root, course))
     organization = ParsedOrganization(
         identifier=attr(course, "id"),
         title=_langstring(course, "title"),
@@ -119,3 +155,64 @@ def cmi5_read(archive: SafeArchive) -> ParsedPackage:
         title=organization.title,
         organizations=[organization],
     )
+
+
+def _structure_problems(root: Element, course: Element) -> list[ImportProblem]:
+    """Ids that are not IRIs or are used twice, and AU URLs cmi5 forbids (§3, §8.1, §13.1)."""
+    problems: list[ImportProblem] = []
+    seen: set[str] = set()
+
+    def problem(code: str, message: str) -> None:
+        problems.append(ImportProblem(code, message, CMI5_FILE))
+
+    def check_id(kind: str, identifier: str) -> None:
+        if not _IRI.match(identifier):
+            problem(
+                "invalid_value",
+                _("The %(kind)s id “%(id)s” is not an IRI.") % {"kind": kind, "id": identifier},
+            )
+        if (kind, identifier) in seen or (kind != "course" and ("any", identifier) in seen):
+            problem(
+                "duplicate_identifier",
+                _("The %(kind)s id “%(id)s” is used twice.") % {"kind": kind, "id": identifier},
+            )
+        seen.add((kind, identifier))
+        if kind in ("block", "au"):
+            seen.add(("any", identifier))
+
+    check_id("course", attr(course, "id"))
+    for element in root.iter():
+        kind = local(element.tag) if isinstance(element.tag, str) else ""
+        if kind == "objective" and attr(element, "id"):
+            check_id("objective", attr(element, "id"))
+        elif kind in ("block", "au"):
+            check_id(kind, attr(element, "id"))
+        if kind == "au":
+            if attr(element, "moveOn", "NotApplicable") not in MOVE_ON:
+                problem(
+                    "invalid_value",
+                    _("AU “%(id)s” has an unknown moveOn.") % {"id": attr(element, "id")},
+                )
+            url = text(element, "url")
+            if any(character.isspace() for character in url):
+                problem(
+                    "invalid_value",
+                    _("AU “%(id)s” has an invalid launch URL.") % {"id": attr(element, "id")},
+                )
+                continue
+            try:
+                query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+            except ValueError:
+                problem(
+                    "invalid_value",
+                    _("AU “%(id)s” has an invalid launch URL.") % {"id": attr(element, "id")},
+                )
+                continue
+            clash = sorted(set(query) & set(LAUNCH_PARAMETERS))
+            if clash:
+                problem(
+                    "invalid_value",
+                    _("AU “%(id)s” has a launch URL that already sets %(names)s.")
+                    % {"id": attr(element, "id"), "names": ", ".join(clash)},
+                )
+    return problems

@@ -84,7 +84,7 @@ class AU:
 
     @property
     def endpoint_path(self) -> str:
-        return urlsplit(self.params["endpoint"]).path
+        return urlsplit(self.params["endpoint"]).path + "/"
 
     def fetch(self):
         response = self.client.post(self.fetch_path)
@@ -129,8 +129,13 @@ class AU:
             },
             "extensions": dict(self.launch_data["contextTemplate"]["extensions"]),
         }
+        if verb in (rules.PASSED, rules.FAILED) and "masteryScore" in self.launch_data:
+            context["extensions"][rules.EXT_MASTERY] = self.launch_data["masteryScore"]
+        if verb in (rules.COMPLETED, rules.PASSED, rules.FAILED, rules.TERMINATED):
+            result = {"duration": "PT1M", **result}
         statement = {
             "id": str(uuid.uuid4()),
+            "timestamp": "2026-12-05T02:00:00.000Z",
             "actor": self.actor,
             "verb": {"id": verb},
             "object": {"objectType": "Activity", "id": self.activity_id},
@@ -139,6 +144,13 @@ class AU:
         if result:
             statement["result"] = result
         return statement
+
+    def read_preferences(self):
+        return self.client.get(
+            self.endpoint_path + "agents/profile",
+            {"profileId": "cmi5LearnerPreferences", "agent": json.dumps(self.actor)},
+            **self.headers(),
+        )
 
     def send(self, statement: dict | list):
         # On-commit callbacks run as each request ends, as they do outside a test transaction.
@@ -154,6 +166,7 @@ class AU:
         """Fetch, read LaunchData and send initialized (asserting each step)."""
         assert self.fetch().status_code == 200 and self.auth
         self.read_launch_data()
+        assert self.read_preferences().status_code == 404
         response = self.send(self.statement(rules.INITIALIZED))
         assert response.status_code == 200, response.content
         return self

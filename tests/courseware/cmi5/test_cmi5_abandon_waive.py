@@ -80,8 +80,10 @@ def test_waive_satisfies_the_au_and_the_course(
             actor=teacher, attempt=attempt, activity=aus(result.version)[0], reason="Administrative"
         )
     waived = Statement.objects.get(verb_id=rules.WAIVED).payload
-    assert waived["result"] == {"success": True, "completion": True}
-    assert waived["context"]["extensions"][rules.EXT_REASON] == "Administrative"
+    assert waived["result"]["success"] is True
+    assert waived["result"]["completion"] is True
+    assert waived["result"]["extensions"][rules.EXT_REASON] == "Administrative"
+    assert {"id": rules.CATEGORY_MOVEON} in waived["context"]["contextActivities"]["category"]
     assert waived["object"]["id"] == au.activity_id
     assert Cmi5AuState.objects.get(activity=aus(result.version)[0]).satisfied
     course_satisfied = [

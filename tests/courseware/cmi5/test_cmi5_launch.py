@@ -18,7 +18,7 @@ def test_launch_url_carries_the_cmi5_parameters(school, course, launch):
     result = course()
     au = launch(result)
     assert set(au.params) >= {"endpoint", "fetch", "actor", "registration", "activityId"}
-    assert au.params["endpoint"] == PLATFORM + "/xapi/"
+    assert au.params["endpoint"] == PLATFORM + "/xapi"
     assert au.actor == {
         "objectType": "Agent",
         "account": {"homePage": iris.actor_home_page(), "name": learner.learner_id},

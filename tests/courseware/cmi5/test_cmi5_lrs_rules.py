@@ -53,8 +53,6 @@ def test_initialized_twice_is_forbidden(au):
 def test_passed_below_mastery_score_is_forbidden(au):
     low = _moveon(au, rules.PASSED, success=True, score={"scaled": 0.5})
     assert au.send(low).status_code == 403
-    missing = _moveon(au, rules.PASSED, success=True)
-    assert au.send(missing).status_code == 403
     at = _moveon(au, rules.PASSED, success=True, score={"scaled": 0.7})
     assert au.send(at).status_code == 200
 
@@ -152,3 +150,112 @@ def test_credentials_of_a_new_session_stop_the_old_one(course, launch):
     # The first session was abandoned by the second launch: its credentials stopped.
     assert first.send(_moveon(first, rules.COMPLETED, completion=True)).status_code == 401
     assert second.send(_moveon(second, rules.COMPLETED, completion=True)).status_code == 200
+
+
+def test_initialized_before_reading_the_learner_preferences_is_forbidden(course, launch):
+    au = launch(course())
+    au.fetch()
+    au.read_launch_data()
+    assert au.send(au.statement(rules.INITIALIZED)).status_code == 403
+    assert au.read_preferences().status_code == 404
+    assert au.send(au.statement(rules.INITIALIZED)).status_code == 200
+
+
+def test_the_au_reads_but_never_writes_preferences_or_launch_data(au):
+    base = au.endpoint_path
+    agent = json.dumps(au.actor)
+    profile = au.client.put(
+        f"{base}agents/profile?profileId=cmi5LearnerPreferences&agent={agent}",
+        data=json.dumps({"languagePreference": "vi-VN", "audioPreference": "on"}),
+        content_type="application/json",
+        **au.headers(),
+    )
+    assert profile.status_code == 403
+    other = json.dumps({"mbox": "mailto:someone@example.com"})
+    assert (
+        au.client.get(
+            f"{base}agents/profile", {"profileId": "x", "agent": other}, **au.headers()
+        ).status_code
+        == 403
+    )
+    no_agent = au.client.put(
+        f"{base}agents/profile?profileId=cmi5LearnerPreferences",
+        data="{}",
+        content_type="application/json",
+        **au.headers(),
+    )
+    assert no_agent.status_code == 400
+    query = (
+        f"activityId={au.activity_id}&agent={agent}&registration={au.registration}"
+        "&stateId=LMS.LaunchData"
+    )
+    put = au.client.put(
+        f"{base}activities/state?{query}",
+        data="{}",
+        content_type="application/json",
+        **au.headers(),
+    )
+    assert put.status_code == 403
+    assert au.client.delete(f"{base}activities/state?{query}", **au.headers()).status_code == 403
+    assert au.read_launch_data()["launchMode"] == "Normal"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "no_id",
+        "no_timestamp",
+        "local_timestamp",
+        "no_duration",
+        "completion_on_passed",
+        "raw_without_min",
+        "no_mastery_extension",
+        "other_mastery_extension",
+        "moveon_on_terminated",
+        "voiding",
+    ],
+)
+def test_malformed_au_statements_are_forbidden(au, change):
+    passed = _moveon(
+        au, rules.PASSED, success=True, score={"scaled": 0.9, "raw": 90, "min": 0, "max": 100}
+    )
+    if change == "no_id":
+        del passed["id"]
+    elif change == "no_timestamp":
+        del passed["timestamp"]
+    elif change == "local_timestamp":
+        passed["timestamp"] = "2026-12-05T09:00:00.000+07:00"
+    elif change == "no_duration":
+        del passed["result"]["duration"]
+    elif change == "completion_on_passed":
+        passed["result"]["completion"] = True
+    elif change == "raw_without_min":
+        del passed["result"]["score"]["min"]
+    elif change == "no_mastery_extension":
+        del passed["context"]["extensions"][rules.EXT_MASTERY]
+    elif change == "other_mastery_extension":
+        passed["context"]["extensions"][rules.EXT_MASTERY] = 0.8
+    elif change == "moveon_on_terminated":
+        passed = au.statement(rules.TERMINATED, moveon=True)
+    elif change == "voiding":
+        stored = au.statement("http://adlnet.gov/expapi/verbs/experienced", defined=False)
+        assert au.send(stored).status_code == 200
+        passed = au.statement(rules.INITIALIZED, defined=False)
+        passed["verb"] = {"id": "http://adlnet.gov/expapi/verbs/voided"}
+        passed["object"] = {"objectType": "StatementRef", "id": stored["id"]}
+    assert au.send(passed).status_code == 403
+
+
+def test_one_passed_or_failed_per_session_but_a_new_session_may_pass(course, launch):
+    result = course()
+    first = launch(result).start()
+    failed = _moveon(first, rules.FAILED, success=False, score={"scaled": 0.1})
+    assert first.send(failed).status_code == 200
+    again = _moveon(first, rules.FAILED, success=False, score={"scaled": 0.2})
+    assert first.send(again).status_code == 403
+    passed = _moveon(first, rules.PASSED, success=True, score={"scaled": 0.9})
+    assert first.send(passed).status_code == 403
+    assert first.send(first.statement(rules.TERMINATED)).status_code == 200
+    second = launch(result).start()
+    passed = _moveon(second, rules.PASSED, success=True, score={"scaled": 0.9})
+    assert second.send(passed).status_code == 200
