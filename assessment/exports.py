@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 
 import numpy as np
@@ -67,6 +68,13 @@ def _number(value):
     return value
 
 
+def _json(responses: dict, row: int, column: int) -> str:
+    """A response as JSON ("null" not answered); "" where the item was not presented."""
+    if (row, column) not in responses:
+        return ""
+    return json.dumps(responses[(row, column)], ensure_ascii=False)
+
+
 # ---------------------------------------------------------------------------
 # Tables (CSV and XLSX).
 
@@ -96,7 +104,7 @@ def responses_table(stats: ExamStatistics) -> list[list]:
     for row, learner in enumerate(matrix.learners):
         table.append(
             [learner.pseudonym, learner.exam_version, learner.attempt_number]
-            + [matrix.responses.get((row, column), "") for column in range(len(matrix.items))]
+            + [_json(matrix.responses, row, column) for column in range(len(matrix.items))]
         )
     return table
 
@@ -200,8 +208,8 @@ def export_hdf5(stats: ExamStatistics, *, generated_at=None) -> bytes:
         responses.create_dataset("score", data=matrix.scores.astype("f8"), **packed)
         raw = np.empty((n, m), dtype=object)
         raw.fill("")
-        for (row, column), value in matrix.responses.items():
-            raw[row, column] = value
+        for row, column in matrix.responses:
+            raw[row, column] = _json(matrix.responses, row, column)
         responses.create_dataset("raw", data=raw, dtype=text, **packed)
         responses["raw"].attrs["meaning"] = (
             'JSON of the response in the authored ids; "null" not answered; "" not presented'

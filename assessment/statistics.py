@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db.models import FloatField, TextField
+from django.db.models.functions import Cast
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -90,10 +92,10 @@ class ResponseMatrix:
     items: list[MatrixItem]
     scores: np.ndarray  # float64 [n_learners, n_items]
     awaiting_marking: int = 0
-    # Per (row, column): the response as JSON in the authored ids, "null" for not
-    # answered; None for not presented. Filled for every column when asked for, else
-    # only for choice-type columns (the option distribution needs them).
-    responses: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Per (row, column) presented: the response in the authored ids, None for not
+    # answered. Filled for every column when asked for, else only for choice-type
+    # columns (the option distribution needs them).
+    responses: dict[tuple[int, int], Any] = field(default_factory=dict)
 
 
 def pseudonym(exam_id: int, learner_id: int) -> str:
@@ -198,36 +200,43 @@ def response_matrix(
     rows = sorted((row for row in rows if not row[4]), key=lambda row: row[0])
     row_of = {row[0]: index for index, row in enumerate(rows)}
 
-    # The matrix: one query over every question of the submitted attempts.
+    # The matrix: one query over every question of the submitted attempts, marks read as
+    # floats by the database (no Decimal per cell) and placed with numpy.
     questions = AttemptQuestion.objects.filter(attempt__in=submitted)
-    cells = list(
-        questions.values_list("attempt_id", "item_version_id", "position", "score", "max_score")
-    )
-    first_position: dict[int, int] = {}
-    for attempt_id, item_version_id, position, _score, _max in cells:
-        if attempt_id in row_of:
-            first_position[item_version_id] = min(
-                position, first_position.get(item_version_id, position)
-            )
-    column_ids = sorted(first_position, key=lambda pk: (first_position[pk], pk))
+    cells = np.array(
+        list(
+            questions.annotate(
+                stat_mark=Cast("score", FloatField()), stat_max=Cast("max_score", FloatField())
+            ).values_list("attempt_id", "item_version_id", "position", "stat_mark", "stat_max")
+        ),
+        dtype=float,
+    ).reshape(-1, 5)
+    included = np.array([row[0] for row in rows], dtype=np.int64)  # sorted: row = rank
+    found = np.searchsorted(included, cells[:, 0].astype(np.int64))
+    keep = found < len(included)
+    keep[keep] = included[found[keep]] == cells[keep, 0].astype(np.int64)
+    cells, row_index = cells[keep], found[keep]
+    version_ids, inverse = np.unique(cells[:, 1].astype(np.int64), return_inverse=True)
+    first_position = np.full(len(version_ids), np.inf)
+    np.minimum.at(first_position, inverse, cells[:, 2])
+    order = np.lexsort((version_ids, first_position))  # paper order, then pk
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    column_index = rank[inverse]
+    column_ids = [int(pk) for pk in version_ids[order]]
     column_of = {pk: index for index, pk in enumerate(column_ids)}
+    scores = np.full((len(rows), len(column_ids)), np.nan)
+    # A question of a graded attempt always has a mark; None would be a marking gap: 0.
+    scores[row_index, column_index] = np.nan_to_num(cells[:, 3], nan=0.0)
+    max_marks = np.zeros(len(column_ids))
+    np.maximum.at(max_marks, column_index, cells[:, 4])
+    paper_max = np.bincount(row_index, weights=cells[:, 4], minlength=len(rows))
     versions = {
         row["pk"]: row
         for row in ItemVersion.objects.filter(pk__in=column_ids).values(
             "pk", "number", "question_type", "stem", "body", "item__uid"
         )
     }
-    scores = np.full((len(rows), len(column_ids)), np.nan)
-    max_marks = np.zeros(len(column_ids))
-    paper_max = np.zeros(len(rows))
-    for attempt_id, item_version_id, _position, score, max_score in cells:
-        row = row_of.get(attempt_id)
-        if row is None:
-            continue
-        column = column_of[item_version_id]
-        scores[row, column] = float(score) if score is not None else 0.0
-        max_marks[column] = max(max_marks[column], float(max_score))
-        paper_max[row] += float(max_score)
     items = []
     for column, pk in enumerate(column_ids):
         info = versions[pk]
@@ -263,23 +272,34 @@ def response_matrix(
         scores=scores,
         awaiting_marking=awaiting,
     )
-    # Responses: a second query, only for the columns that need them.
+    # Responses: a second query, only for the columns that need them, JSON decoded here
+    # (cheaper than the ORM's converters on half a million cells).
     wanted = (
         questions
         if with_responses
         else questions.filter(item_version__question_type__in=CHOICE_TYPES)
     )
-    for attempt_id, item_version_id, question_type, id_map, response in wanted.values_list(
-        "attempt_id", "item_version_id", "item_version__question_type", "id_map", "answer__response"
-    ).iterator(chunk_size=2000):
+    loads = json.loads
+    for attempt_id, item_version_id, question_type, id_map, response in (
+        wanted.annotate(
+            stat_map=Cast("id_map", TextField()), stat_answer=Cast("answer__response", TextField())
+        )
+        .values_list(
+            "attempt_id",
+            "item_version_id",
+            "item_version__question_type",
+            "stat_map",
+            "stat_answer",
+        )
+        .iterator(chunk_size=5000)
+    ):
         row = row_of.get(attempt_id)
         if row is None:
             continue
+        response = loads(response) if response is not None else None
         if question_type in ID_TYPES and response is not None:
-            response = _authored(response, id_map or {})
-        matrix.responses[(row, column_of[item_version_id])] = json.dumps(
-            response, ensure_ascii=False
-        )
+            response = _authored(response, loads(id_map) if id_map else {})
+        matrix.responses[(row, column_of[item_version_id])] = response
     return matrix
 
 
@@ -474,11 +494,10 @@ def _option_distribution(matrix, items, upper, lower) -> None:
         counts = {option_id: [0, 0, 0, 0] for option_id, _text in item.options}
         none = [0, 0, 0, 0]
         for row in range(len(matrix.learners)):
-            raw = matrix.responses.get((row, column))
-            if raw is None:
+            if (row, column) not in matrix.responses:
                 continue
             group = 1 if row in upper else 3 if row in lower else 2
-            response = json.loads(raw)
+            response = matrix.responses[(row, column)]
             chosen = (
                 []
                 if response is None
