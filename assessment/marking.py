@@ -20,6 +20,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from institutions.api import audit_record, is_national_admin, require_staff, staff_institution_ids
@@ -160,6 +162,8 @@ class QueueRow:
     question_id: int
     attempt_id: int
     position: int
+    item_id: int
+    item_label: str
     question_type: str
     candidate: str
     status: str
@@ -191,22 +195,24 @@ def marking_queue(
     *,
     user,
     exam: Exam,
-    position: int | None = None,
+    item_id: int | None = None,
     status: str | None = None,
     marker_id: int | None = None,
 ) -> list[QueueRow]:
     """The hand-marked responses of an exam's submitted attempts, filterable by question
-    position, status and marker. Staff of the exam's institution only."""
+    (the item: positions differ between attempts when items are shuffled), status and
+    marker, grouped by question so one question is marked across candidates in a row.
+    Staff of the exam's institution only."""
     _staff_exam(user, exam, _("Only this exam's staff mark it."))
     settings_row = exam_marking(exam)
     rows = (
         AttemptQuestion.objects.filter(attempt__exam=exam, attempt__status=Attempt.Status.SUBMITTED)
         .select_related("item_version", "attempt__learner", "attempt__release")
         .prefetch_related("marks__marker")
-        .order_by("position", "attempt__pk")
+        .order_by("item_version__item_id", "attempt__pk")
     )
-    if position is not None:
-        rows = rows.filter(position=position)
+    if item_id is not None:
+        rows = rows.filter(item_version__item_id=item_id)
     result = []
     for question in rows:
         hand = question.item_version.question.manual
@@ -226,6 +232,8 @@ def marking_queue(
                 question_id=question.pk,
                 attempt_id=attempt.pk,
                 position=question.position,
+                item_id=question.item_version.item_id,
+                item_label=Truncator(strip_tags(question.view.get("stem", ""))).chars(60),
                 question_type=question.item_version.question_type,
                 candidate=learner_label(attempt, settings_row.blind),
                 status=state,

@@ -97,7 +97,7 @@ def _filters(request) -> dict:
 
     status = request.GET.get("status", "")
     return {
-        "position": number("question"),
+        "item_id": number("question"),
         "status": status if status in STATUS_LABELS else None,
         "marker_id": number("marker"),
     }
@@ -105,7 +105,7 @@ def _filters(request) -> dict:
 
 def _query(filters: dict) -> str:
     pairs = {
-        "question": filters["position"],
+        "question": filters["item_id"],
         "status": filters["status"],
         "marker": filters["marker_id"],
     }
@@ -159,7 +159,7 @@ def queue(request, exam_id: int):
         {
             "exam": exam,
             "rows": [(row, STATUS_LABELS[row.status]) for row in rows],
-            "positions": sorted({row.position for row in everything}),
+            "questions": sorted({(row.item_id, row.item_label) for row in everything}),
             "statuses": list(STATUS_LABELS.items()),
             "markers": sorted(markers.items(), key=lambda item: item[1]),
             "filters": filters,

@@ -62,9 +62,10 @@ def test_queue_filters_by_status_question_and_marker(tenant_a):
     assert [row.attempt_id for row in done] == [attempt.pk]
     mine = marking.marking_queue(user=tenant_a.teacher, exam=exam, marker_id=tenant_a.teacher.pk)
     assert [row.attempt_id for row in mine] == [attempt.pk]
-    position = question(attempt, "essay").position
-    assert len(marking.marking_queue(user=tenant_a.teacher, exam=exam, position=position)) == 2
-    assert marking.marking_queue(user=tenant_a.teacher, exam=exam, position=99) == []
+    item_id = question(attempt, "essay").item_version.item_id
+    assert len(marking.marking_queue(user=tenant_a.teacher, exam=exam, item_id=item_id)) == 2
+    other_item = question(attempt, "single_choice").item_version.item_id
+    assert marking.marking_queue(user=tenant_a.teacher, exam=exam, item_id=other_item) == []
 
 
 def test_blind_marking_shows_a_candidate_number_never_the_name(tenant_a):
