@@ -206,6 +206,8 @@ def exam_statistics(request, exam_id: int):
         (_("Awaiting hand marking (left out)"), str(test.awaiting_marking)),
         (_("Items"), str(test.n_items)),
         (_("Mean"), _fmt(test.mean, 2)),
+        # A label, never %-formatted: xgettext would read "% o" as a directive.
+        # xgettext:no-python-format
         (_("Mean (% of the paper)"), _fmt(test.mean_percent, 1)),
         (_("Median"), _fmt(test.median, 2)),
         (_("Standard deviation"), _fmt(test.sd, 2)),
