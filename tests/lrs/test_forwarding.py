@@ -246,3 +246,18 @@ def test_teachers_and_learners_reach_no_forwarding_screen(client, tenant_a, who)
     client.force_login(getattr(tenant_a, who))
     assert client.get(reverse("lrs_forwarding:index")).status_code in (302, 403)
     assert client.get(reverse("lrs_forwarding:create")).status_code in (302, 403)
+
+
+def test_a_claimed_batch_is_not_claimed_again_until_its_lease_ends(institution):
+    """Two senders (the task and cron) never send the same rows at the same time."""
+    destination = _destination(institution, batch_size=2)
+    for _ in range(3):
+        api.record(institution=institution, statement=_platform_statement())
+    now = timezone.now()
+    first = forwarding._claim(destination, now)
+    second = forwarding._claim(destination, now)
+    assert len(first) == 2 and len(second) == 1
+    assert not {item.pk for item in first} & {item.pk for item in second}
+    assert forwarding._claim(destination, now) == []
+    # A sender that died leaves its rows due again once the lease is over.
+    assert len(forwarding._claim(destination, now + forwarding.LEASE)) == 2
