@@ -20,6 +20,7 @@ from wagtail.admin.menu import MenuItem
 
 from institutions.api import is_national_admin, staff_institution_ids
 
+from .. import questions
 from ..models import Exam, ItemBank
 from ..qti.package import QtiPackageError
 from ..qti.services import (
@@ -95,10 +96,16 @@ def import_package(request):
         except QtiPackageError as error:
             form.add_error("file", error.message)
         else:
+            labels = dict(questions.choices())
             return render(
                 request,
                 "assessment/staff/qti/report.html",
-                {"bank": bank, "report": report, "name": form.cleaned_data["file"].name},
+                {
+                    "bank": bank,
+                    "report": report,
+                    "rows": [(item, labels.get(item.question_type, "")) for item in report.items],
+                    "name": form.cleaned_data["file"].name,
+                },
             )
     status = 400 if request.method == "POST" else 200
     return render(request, "assessment/staff/qti/import.html", {"form": form}, status=status)
