@@ -249,3 +249,16 @@ def test_the_demo_places_its_exam_in_a_lesson_ready_for_the_learner_left_to_sit(
     page = client.get(lessons[0].url).content.decode()
     assert 'data-reason=""' in page
     assert reverse("lms:exam_launch", args=[lessons[0].pk, block.id]) in page
+
+
+def test_the_editors_exam_chooser_offers_only_their_institutions_exams(client, placed, tenant_b):
+    tenant, exam, _lesson, _block_id = placed
+    foreign = _exam(tenant_b, title="Đề của trường khác")
+    client.force_login(tenant.teacher)
+    response = client.get(reverse("assessment_exam_chooser:choose"))
+    assert response.status_code == 200
+    page = response.json()["html"]
+    assert exam.title in page
+    assert foreign.title not in page
+    chosen = reverse("assessment_exam_chooser:chosen", args=[foreign.pk])
+    assert client.get(chosen).status_code == 404
