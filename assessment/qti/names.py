@@ -127,7 +127,18 @@ def namespace_of(tag: str) -> str:
 
 
 def to_v3(element: Element) -> None:
-    """Rename a tree built with 2.x names to QTI 3.0 names, in place."""
+    """Rename a tree built with 2.x names to QTI 3.0 names, in place.
+
+    QTI 3.0 also wants a rubric block's content inside `qti-content-body`.
+    """
+    for node in list(element.iter()):
+        if node.tag == "rubricBlock":
+            content = Element("contentBody")
+            content.extend(list(node))
+            for child in list(node):
+                node.remove(child)
+            node.append(content)
+            node.set("use", "scoring")
     for node in element.iter():
         if not isinstance(node.tag, str) or node.tag in HTML or ":" in node.tag:
             continue
