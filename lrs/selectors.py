@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -80,31 +81,36 @@ def statement_get(
     )
 
 
-def _content_filter(query: StatementFilter) -> Q | None:
-    """What agent, verb, activity and registration ask of a statement's own content."""
-    conditions = []
+def _content_branches(query: StatementFilter) -> list[Q] | None:
+    """What agent, verb, activity and registration ask of a statement's own content, as
+    disjoint-enough branches (an agent is the actor *or* the object): each branch alone
+    is one range of one index, read in `stored` order, where their OR would be a scan.
+    None when nothing is asked."""
+    common = Q()
+    branches = [Q()]
     if query.agent_key:
         if query.related_agents:
             agents = StatementAgent.objects.filter(key=query.agent_key).values("statement_id")
-            conditions.append(Q(pk__in=agents))
+            common &= Q(pk__in=agents)
         else:
-            conditions.append(Q(actor_key=query.agent_key) | Q(object_agent_key=query.agent_key))
+            branches = [
+                Q(actor_key=query.agent_key),
+                # The partial index's condition, repeated so the planner can use it.
+                Q(object_agent_key=query.agent_key) & ~Q(object_agent_key=""),
+            ]
     if query.verb:
-        conditions.append(Q(verb_id=query.verb))
+        common &= Q(verb_id=query.verb)
     if query.activity:
         if query.related_activities:
             activities = StatementActivity.objects.filter(iri=query.activity).values("statement_id")
-            conditions.append(Q(pk__in=activities))
+            common &= Q(pk__in=activities)
         else:
-            conditions.append(Q(activity_id=query.activity))
+            common &= Q(activity_id=query.activity)
     if query.registration:
-        conditions.append(Q(registration=query.registration))
-    if not conditions:
+        common &= Q(registration=query.registration)
+    if not query.agent_key and not common:
         return None
-    combined = conditions[0]
-    for condition in conditions[1:]:
-        combined &= condition
-    return combined
+    return [branch & common for branch in branches]
 
 
 def statements_page(
@@ -117,30 +123,43 @@ def statements_page(
     """One page of live statements matching `query`, newest first unless ascending.
 
     The first page fixes an upper bound on `stored`; later pages keep it, so statements
-    that arrive while a client pages never shift or repeat what it reads.
+    that arrive while a client pages never shift or repeat what it reads. A filtered read
+    is one query per branch of the filter (the actor, the object agent, and statements
+    whose StatementRef target matches), each walking its index in `stored` order and
+    stopping at the page's size, merged here: its cost follows the page, not the store.
     """
     now = timezone.now()
     position = position or Position(through=now)
     statements = _scoped(institution, client).filter(voided=False, stored__lte=position.through)
-    content = _content_filter(query)
-    if content is not None:
-        # The StatementRef rule: a statement whose object is a StatementRef matches when
-        # its target does (one level), the target voided or not.
-        targets = Statement.objects.filter(content, institution=institution).values("id")
-        statements = statements.filter(content | Q(ref_target__in=targets))
     if query.since:
         statements = statements.filter(stored__gt=query.since)
     if query.until:
         statements = statements.filter(stored__lte=query.until)
     if position.stored is not None:
+        # One bound the index can range over, then the tie on `stored` broken by id.
         if query.ascending:
-            after = Q(stored__gt=position.stored) | Q(stored=position.stored, id__gt=position.id)
+            statements = statements.filter(stored__gte=position.stored).exclude(
+                stored=position.stored, id__lte=position.id
+            )
         else:
-            after = Q(stored__lt=position.stored) | Q(stored=position.stored, id__lt=position.id)
-        statements = statements.filter(after)
+            statements = statements.filter(stored__lte=position.stored).exclude(
+                stored=position.stored, id__gte=position.id
+            )
     order = ("stored", "id") if query.ascending else ("-stored", "-id")
     limit = min(query.limit or MAX_LIMIT, MAX_LIMIT)
-    rows = list(statements.order_by(*order).values_list("payload", "stored", "id")[: limit + 1])
+    branches = _content_branches(query)
+    if branches is None:
+        parts = [statements]
+    else:
+        # The StatementRef rule: a statement whose object is a StatementRef matches when
+        # its target does (one level), the target voided or not.
+        targets = (
+            Statement.objects.filter(institution=institution).filter(_any(branches)).values("id")
+        )
+        parts = [statements.filter(branch) for branch in branches]
+        parts.append(statements.filter(ref_target__isnull=False, ref_target__in=targets))
+    found = {row[2]: row for row in _first_rows(parts, order, limit + 1)}
+    rows = sorted(found.values(), key=lambda row: (row[1], row[2]), reverse=not query.ascending)
     next_position = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -149,6 +168,32 @@ def statements_page(
     return Page(
         statements=[row[0] for row in rows], next_position=next_position, consistent_through=now
     )
+
+
+def _first_rows(parts: list, order: tuple, count: int) -> list:
+    """The first `count` rows of each part in `order`, in one query (a part may repeat a
+    row of another; the caller merges). PostgreSQL: a UNION ALL of the parts, each an
+    ordered, limited index range; SQLite (no LIMIT in a compound's arms): the parts' ids as
+    limited subqueries."""
+    columns = ("payload", "stored", "id")
+    if len(parts) == 1:
+        return list(parts[0].order_by(*order).values_list(*columns)[:count])
+    if connection.features.supports_slicing_ordering_in_compound:
+        first, *rest = (part.order_by(*order).values_list(*columns)[:count] for part in parts)
+        return list(first.union(*rest, all=True))
+    chosen = _any([Q(pk__in=part.order_by(*order).values("id")[:count]) for part in parts])
+    return list(
+        Statement.objects.filter(chosen)
+        .order_by(*order)
+        .values_list(*columns)[: count * len(parts)]
+    )
+
+
+def _any(branches: list[Q]) -> Q:
+    combined = branches[0]
+    for branch in branches[1:]:
+        combined |= branch
+    return combined
 
 
 # Formats ---------------------------------------------------------------------------------

@@ -385,7 +385,7 @@ def _lookup(institution, ids: set[uuid.UUID]) -> tuple[dict[uuid.UUID, Statement
     if ids:
         # One indexed lookup: the ids themselves, and voiding statements that arrived first.
         for row in Statement.objects.filter(
-            Q(pk__in=ids) | Q(institution=institution, voids__in=ids)
+            Q(pk__in=ids) | Q(institution=institution, voids__isnull=False, voids__in=ids)
         ).only("id", "institution_id", "payload", "voids"):
             if row.id in ids:
                 existing[row.id] = row
@@ -482,42 +482,74 @@ def merge_definition(current: dict, incoming: dict, *, owner: bool) -> dict:
 
 
 def _activities_merge(institution, statements: list[dict], authority: dict, now) -> None:
-    """Fold the batch's activity definitions into the canonical ones (two queries at most)."""
-    found: list[tuple[str, dict]] = []
+    """Fold the batch's activity definitions into the canonical ones.
+
+    Known activities whose definition the batch does not change (the usual case: content
+    sends the same definition every time) cost one unlocked read and take no lock, so
+    concurrent writers of the same lessons do not queue behind each other. New ones are
+    inserted ignoring a concurrent creation; a definition that changes, or a creation
+    another writer won, is merged under the row lock (taken in key order: no deadlock),
+    so two batches adding languages at once both keep theirs.
+    """
+    found: dict[str, list[tuple[str, dict]]] = {}
     for statement in statements:
-        _definitions_of(statement, found)
+        pairs: list[tuple[str, dict]] = []
+        _definitions_of(statement, pairs)
+        for iri, definition in pairs:
+            found.setdefault(iri_hash(iri), []).append((iri, definition))
     if not found:
         return
     who = _authority_key(authority)
-    # Locked, so two batches adding languages to one definition at once both keep theirs.
+
+    def folded(current: dict, owner: bool, key: str) -> dict:
+        for _iri, definition in found[key]:
+            current = merge_definition(current, definition, owner=owner)
+        return current
+
     rows = {
         row.iri_hash: row
-        for row in Activity.objects.select_for_update().filter(
-            institution=institution, iri_hash__in={iri_hash(iri) for iri, _d in found}
-        )
+        for row in Activity.objects.filter(institution=institution, iri_hash__in=list(found))
     }
-    created, changed = {}, {}
-    for iri, definition in found:
-        key = iri_hash(iri)
-        row = rows.get(key) or created.get(key)
+    to_lock = set()
+    created = {}
+    for key, pairs in found.items():
+        row = rows.get(key)
         if row is None:
             created[key] = Activity(
                 institution=institution,
                 iri_hash=key,
-                iri=iri,
-                definition=definition,
+                iri=pairs[0][0],
+                definition=folded(pairs[0][1], True, key),
                 owner_key=who,
                 updated=now,
             )
-            continue
-        merged = merge_definition(row.definition, definition, owner=row.owner_key == who)
+        elif folded(row.definition, row.owner_key == who, key) != row.definition:
+            to_lock.add(key)
+    if created:
+        # In key order: two writers inserting overlapping new keys wait, never deadlock.
+        Activity.objects.bulk_create(
+            [created[key] for key in sorted(created)], ignore_conflicts=True
+        )
+        # Another writer may have created some of them since our read: theirs stands,
+        # and ours is merged into it like any other change.
+        for row in Activity.objects.filter(institution=institution, iri_hash__in=list(created)):
+            mine = created[row.iri_hash]
+            if (row.owner_key, row.definition) != (mine.owner_key, mine.definition):
+                to_lock.add(row.iri_hash)
+    if not to_lock:
+        return
+    changed = []
+    for row in (
+        Activity.objects.select_for_update()
+        .filter(institution=institution, iri_hash__in=sorted(to_lock))
+        .order_by("iri_hash")
+    ):
+        merged = folded(row.definition, row.owner_key == who, row.iri_hash)
         if merged != row.definition:
             row.definition, row.updated = merged, now
-            if key in rows:
-                changed[key] = row
-    Activity.objects.bulk_create(created.values())
+            changed.append(row)
     if changed:
-        Activity.objects.bulk_update(changed.values(), ["definition", "updated"])
+        Activity.objects.bulk_update(changed, ["definition", "updated"])
 
 
 def _void_targets(*, institution, rows: list[Statement], targets: dict) -> None:
