@@ -93,3 +93,12 @@ def test_learner_sits_the_exam_from_the_lesson_and_sees_it_submitted(
     expect(admin.locator("[data-versioning=on]")).to_be_visible()  # it has an attempt now
     assert_accessible(admin, "the exam authoring screen")
     screenshot(admin, "exam-authoring-desktop")
+
+    # The standalone sitting's candidate list, and the invigilator's table with "lock".
+    admin.goto(base_url + f"/admin/assessment/exams/{exam.pk}/candidates/")
+    expect(admin.locator("table.candidates")).to_contain_text(platform.learner.username)
+    assert_accessible(admin, "the candidate list")
+    admin.goto(base_url + f"/exam/exams/{exam.pk}/invigilate")
+    expect(admin.locator("tbody tr")).to_have_count(1)
+    assert_accessible(admin, "the invigilator's table")
+    screenshot(admin, "exam-candidates-invigilate-desktop")
