@@ -78,3 +78,36 @@ def test_stem_images_travel_as_files_and_come_back_as_images(tenant_a, qti_versi
     new_image = get_image_model().objects.exclude(pk=image.pk).get()
     assert copy.stem == original.stem.replace(f'id="{image.pk}"', f'id="{new_image.pk}"')
     assert (new_image.width, new_image.height) == (image.width, image.height)
+
+
+def test_ids_that_are_not_qti_identifiers_survive_the_round_trip(tenant_a):
+    from ..factories import make_item
+
+    bank = make_bank(tenant_a.institution, actor=tenant_a.teacher)
+    bodies = {
+        "single_choice": {
+            "options": [{"id": "1", "text": "Một"}, {"id": "2 b", "text": "Hai"}],
+            "correct": "2 b",
+        },
+        "ordering": {"steps": [{"id": "0", "text": "Đầu"}, {"id": "a", "text": "Cuối"}]},
+        "cloze": {
+            "text": "{{1}} và {{a}}",
+            "gaps": [
+                {"id": "1", "kind": "select", "correct": "a",
+                 "options": [{"id": "a", "text": "x"}, {"id": "9", "text": "y"}]},
+                {"id": "a", "kind": "text", "accepted": [{"text": "z"}]},
+            ],
+        },
+    }  # fmt: skip
+    originals = {
+        kind: make_item(bank, kind, actor=tenant_a.teacher, body=body, stem=f"<p>{kind}</p>")
+        for kind, body in bodies.items()
+    }
+    data = qti_export_bank(actor=tenant_a.teacher, bank=bank, qti_version="2.2")
+    target = make_bank(tenant_a.institution, actor=tenant_a.teacher, name="Mã lạ")
+    report = qti_import(actor=tenant_a.teacher, bank=target, fileobj=io.BytesIO(data))
+    assert report.failed == []
+    for entry in report.imported:
+        copy = ItemVersion.objects.get(pk=entry.version_id)
+        kind = copy.question_type
+        assert normalised(kind, copy.body) == normalised(kind, originals[kind].body)
