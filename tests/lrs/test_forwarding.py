@@ -212,7 +212,8 @@ def test_admin_adds_a_destination_and_sees_its_queue_and_errors(client, tenant_a
     assert "mật-khẩu" not in page
     ForwardingItem.objects.update(status="failed")
     page = client.get(reverse("lrs_forwarding:index")).content.decode()
-    assert 'data-count="failed">1<' in page and "Retry failed" in page
+    retry = reverse("lrs_forwarding:retry", args=[destination.pk])
+    assert 'data-count="failed">1<' in page and f'action="{retry}"' in page
     assert client.post(reverse("lrs_forwarding:retry", args=[destination.pk])).status_code == 302
     assert ForwardingItem.objects.get().status == "pending"
 
