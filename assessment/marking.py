@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -509,7 +510,10 @@ def _attempt_total(*, attempt: Attempt, actor, now) -> None:
     released = AttemptRelease.objects.filter(attempt=attempt).exists()
     if released:
         if before != (attempt.score, attempt.needs_manual):
-            _announce(attempt, now)  # a released result changed: the gradebook follows
+            # A released result changed (regrade, late moderation): the gradebook follows
+            # and the learner is told.
+            _announce(attempt, now)
+            _notify(attempt, now, changed=True)
     elif exam_marking(attempt.exam).release == ExamMarking.Release.AUTOMATIC:
         _release_one(attempt=attempt, actor=actor, now=now)
 
@@ -562,15 +566,17 @@ def _notify(attempt: Attempt, now, changed: bool = False) -> None:
     else:
         message = _("Your result in %(exam)s is available.") % {"exam": attempt.exam.title}
     ResultNotice.objects.create(
-        learner=attempt.learner, attempt=attempt, message=message[:255], created_at=now
+        learner=attempt.learner,
+        attempt=attempt,
+        kind=ResultNotice.Kind.CHANGED if changed else ResultNotice.Kind.RELEASED,
+        created_at=now,
     )
     email = attempt.learner.email
     if not email:
         return
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    body = "\n\n".join(
-        [message, _("See it here: %(url)s") % {"url": f"{base}/exam/results/{attempt.public_id}/"}]
-    )
+    url = base + reverse("assessment:result", args=[attempt.public_id])
+    body = "\n\n".join([message, _("See it here: %(url)s") % {"url": url}])
 
     def _send():
         try:
@@ -778,8 +784,6 @@ def item_key_correct(
             .get(pk=attempt.pk)
         )
         _attempt_total(attempt=locked, actor=actor, now=now)
-        if is_released(locked):
-            _notify(locked, now, changed=True)
     return changes
 
 
@@ -826,7 +830,9 @@ def learner_notices(*, learner, limit: int = 20) -> list[ResultNotice]:
     """The learner's newest result notices."""
     if not learner.is_authenticated:
         return []
-    return list(ResultNotice.objects.filter(learner=learner).select_related("attempt")[:limit])
+    return list(
+        ResultNotice.objects.filter(learner=learner).select_related("attempt__exam")[:limit]
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .attempts import Attempt, AttemptQuestion
@@ -151,11 +152,16 @@ class AttemptRelease(models.Model):
 class ResultNotice(models.Model):
     """An in-platform notification to a learner that a result is released (or changed)."""
 
+    class Kind(models.TextChoices):
+        RELEASED = "released", _("Result released")
+        CHANGED = "changed", _("Result changed")
+
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="result_notices"
     )
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="notices")
-    message = models.CharField(max_length=255)
+    # The text is made when shown, in the reader's language.
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RELEASED)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -167,3 +173,11 @@ class ResultNotice(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def message(self) -> str:
+        """The notice in the active language."""
+        title = self.attempt.exam.title
+        if self.kind == self.Kind.CHANGED:
+            return gettext("Your result in %(exam)s has changed.") % {"exam": title}
+        return gettext("Your result in %(exam)s is available.") % {"exam": title}

@@ -71,7 +71,7 @@ def test_correcting_the_key_regrades_every_attempt_and_logs_each_change(
         (right.pk, Decimal(0)),
         (wrong.pk, Decimal(1)),
     }
-    assert ResultNotice.objects.filter(attempt=right, message__contains="changed").exists()
+    assert ResultNotice.objects.filter(attempt=right, kind="changed").exists()
     assert ItemVersion.objects.get(pk=version.pk).body["correct"] == "b"
 
 

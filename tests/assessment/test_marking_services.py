@@ -326,3 +326,27 @@ def test_release_refuses_an_attempt_of_another_exam(tenant_a):
     stranger = sit(tenant_a, other_exam)
     with pytest.raises(PermissionDenied):
         marking.results_release(actor=tenant_a.teacher, exam=exam, attempts=[stranger])
+
+
+def test_a_moderation_after_release_updates_the_result_and_tells_the_learner(
+    tenant_a, announced, django_capture_on_commit_callbacks
+):
+    exam = essay_exam(tenant_a)
+    attempt = sit(tenant_a, exam)
+    essay = question(attempt, "essay")
+    marking.response_mark(actor=tenant_a.teacher, question=essay, marking=RUBRIC_TOP)
+    with django_capture_on_commit_callbacks(execute=True):
+        marking.results_release(actor=tenant_a.teacher, exam=exam)
+    with django_capture_on_commit_callbacks(execute=True):
+        marking.response_moderate(
+            actor=tenant_a.admin,
+            question=essay,
+            decision="adjust",
+            marking=RUBRIC_MID,
+            reason="Mẫu kiểm định: chấm quá tay.",
+        )
+    assert [payload.score for payload in announced] == [Decimal(6), Decimal(4)]
+    kinds = list(
+        ResultNotice.objects.filter(attempt=attempt).order_by("pk").values_list("kind", flat=1)
+    )
+    assert kinds == ["released", "changed"]
