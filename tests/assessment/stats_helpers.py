@@ -33,17 +33,12 @@ def sit(teacher, exam, learner, answers: dict) -> Attempt:
     return attempts.attempt_submit(attempt=attempt, actor=learner)
 
 
-def mark_by_hand(attempt: Attempt, scores: dict) -> None:
-    """Give hand-marked questions their marks, as the marking queue will.
+def mark_by_hand(actor, attempt: Attempt, markings: dict) -> None:
+    """Mark hand-marked questions through the marking service (item version pk → marking)."""
+    from assessment import marking
 
-    The marking queue's service is being written beside this work; until it exists the
-    tests set the marks the way it records them: the question's score, then the
-    attempt's total with `needs_manual` cleared.
-    """
     for question in attempt.questions.all():
-        if question.item_version_id in scores:
-            question.score = scores[question.item_version_id]
-            question.needs_manual = False
-            question.save(update_fields=["score", "needs_manual"])
-    total = sum(q.score or 0 for q in attempt.questions.all())
-    Attempt.objects.filter(pk=attempt.pk).update(score=total, needs_manual=False)
+        if question.item_version_id in markings:
+            marking.response_mark(
+                actor=actor, question=question, marking=markings[question.item_version_id]
+            )

@@ -12,6 +12,7 @@ import h5py
 import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from assessment import exams, exports, statistics
 from assessment.models import Attempt
@@ -25,6 +26,13 @@ def approx(value):
     return pytest.approx(value, abs=5e-5)
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The notes and flags are checked in English (the interface language is Vietnamese)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def bank(tenant_a):
     return factories.make_bank(tenant_a.institution, actor=tenant_a.teacher)
@@ -35,6 +43,15 @@ def learners(tenant, count, prefix):
 
 
 # --- an essay: non-dichotomous, marked by hand ----------------------------------------------
+
+
+# The factories' essay rubric: accuracy 0 / 2 / 4 points (levels "0" "1" "2"), clarity
+# 0 / 1 (levels "0" "1").
+RUBRIC_LEVELS = {
+    5: {"accuracy": "2", "clarity": "1"},
+    3: {"accuracy": "1", "clarity": "1"},
+    0: {"accuracy": "0", "clarity": "0"},
+}
 
 
 @pytest.fixture
@@ -62,7 +79,9 @@ def essay_exam(tenant_a, bank):
     for learner, option, mark in zip(learners(tenant_a, 3, "essay"), "aba", (5, 3, 0), strict=True):
         attempt = sit(tenant_a.teacher, exam, learner, {choice.pk: option, essay.pk: "Trả lời."})
         assert attempt.needs_manual
-        mark_by_hand(attempt, {essay.pk: mark})
+        mark_by_hand(tenant_a.teacher, attempt, {essay.pk: {"levels": RUBRIC_LEVELS[mark]}})
+        attempt.refresh_from_db()
+        assert not attempt.needs_manual
     return exam
 
 

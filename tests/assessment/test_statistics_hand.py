@@ -68,6 +68,7 @@ import math
 
 import numpy as np
 import pytest
+from django.utils import translation
 
 from assessment import statistics
 from tests import factories as site_factories
@@ -88,6 +89,13 @@ HAND_MARKS = [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 1], [1, 0, 1, 0], [1, 0, 0, 
 
 def approx(value):
     return pytest.approx(value, abs=5e-5)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The notes and flags are checked in English (the interface language is Vietnamese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
