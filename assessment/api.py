@@ -153,9 +153,10 @@ def learner_exam_state(*, exam_id: int, learner, now=None) -> LearnerExamState:
 
 
 @transaction.atomic
-def exam_attempt_open(*, exam_id: int, learner) -> str:
+def exam_attempt_open(*, exam_id: int, learner, registration=None) -> str:
     """The learner's attempt to sit now (an open one, else a newly prepared one); answers
-    the exam client's URL.
+    the exam client's URL. `registration` is the course enrolment's xAPI registration: the
+    attempt's statements carry it (a standalone exam's keep the attempt's id).
 
     Call it only after the caller's access decision admitted the learner (lms: enrolled in
     the course that places the exam, the exam within its window). Raises `ExamUnavailable`
@@ -172,7 +173,13 @@ def exam_attempt_open(*, exam_id: int, learner) -> str:
         raise ExamUnavailable("not_published", " ".join(exc.messages)) from exc
     if not ready:
         raise ExamUnavailable("no_attempts_left", _("You have no attempts left."))
-    return reverse("assessment:attempt", args=[ready[0].public_id])
+    attempt = ready[0]
+    if registration is not None and attempt.enrolment_registration is None:
+        # Set once, before submission: a statement already written never changes registration.
+        Attempt.objects.filter(pk=attempt.pk, enrolment_registration__isnull=True).exclude(
+            status=Attempt.Status.SUBMITTED
+        ).update(enrolment_registration=registration)
+    return reverse("assessment:attempt", args=[attempt.public_id])
 
 
 @dataclass(frozen=True)

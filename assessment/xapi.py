@@ -26,7 +26,8 @@ def exam_iri(exam_id: int) -> str:
 
 def submitted_statement(attempt: Attempt) -> dict:
     """`completed` with the raw and scaled score (none while hand marking is pending);
-    registration = the attempt's public id."""
+    registration = the course enrolment's when the exam was sat from a course, else the
+    attempt's public id (always in the attempt extension)."""
     learner = attempt.learner
     result: dict = {"completion": True}
     if not attempt.needs_manual and attempt.max_score:
@@ -54,9 +55,12 @@ def submitted_statement(attempt: Attempt) -> dict:
         },
         "result": result,
         "context": {
-            "registration": str(attempt.public_id),
+            "registration": str(attempt.enrolment_registration or attempt.public_id),
             "platform": "Taynghe",
-            "extensions": {f"{_base()}/xapi/extensions/exam-version": attempt.version.number},
+            "extensions": {
+                f"{_base()}/xapi/extensions/attempt": str(attempt.public_id),
+                f"{_base()}/xapi/extensions/exam-version": attempt.version.number,
+            },
         },
         "timestamp": attempt.submitted_at.isoformat(),
     }

@@ -410,6 +410,9 @@ class Attempt(models.Model):
     # SCORM 2004 sequencing: {"states": {activity id: ActivityState as a dict},
     # "global_objectives": {...}, "current_id": int | None}.
     sequencing_state = models.JSONField(default=dict, blank=True)
+    # The lms enrolment's xAPI registration the attempt was opened under: outcome statements
+    # carry it (the attempt id goes in an extension). cmi5 keeps the attempt as registration.
+    enrolment_registration = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,7 @@ are left (a learner mid-attempt may always resume: the exam's own clock closes i
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -70,7 +71,8 @@ def courseware_launch(request, page_id: int, block_id: str):
     # Until the marketplace grants licences, a course plays its own institution's packages.
     if package.institution_id != course.institution_id:
         raise PermissionDenied
-    enrolled = Enrolment.objects.active().filter(learner=request.user, course_id=course.pk).exists()
+    enrolment = Enrolment.objects.active().filter(learner=request.user, course_id=course.pk).first()
+    enrolled = enrolment is not None
     if not enrolled and not may_preview(request.user, course):
         raise PermissionDenied
     version = courseware.package_version(package_id=package.pk, number=value.get("version"))
@@ -84,6 +86,7 @@ def courseware_launch(request, page_id: int, block_id: str):
             version=version,
             institution=course.institution,
             placement=placement_of(page, block_id),
+            registration=enrolment.registration,
         )
         version = attempt.version  # a learner mid-attempt stays on the version it began on
         if courseware.is_cmi5(version):
@@ -132,6 +135,7 @@ class ExamDecision:
     reason: str
     info: assessment.ExamInfo | None = None
     state: assessment.LearnerExamState | None = None
+    registration: uuid.UUID | None = None  # the enrolment's, for the attempt's statements
 
 
 def exam_access(user, page: LessonPage, block_id: str, *, now=None) -> ExamDecision:
@@ -146,12 +150,18 @@ def exam_access(user, page: LessonPage, block_id: str, *, now=None) -> ExamDecis
     # Until exams are shared between institutions, a course places its own institution's exams.
     if course is None or info is None or info.institution_id != course.institution_id:
         return ExamDecision(False, "not_found")
-    if not Enrolment.objects.active().filter(learner=user, course_id=course.pk).exists():
+    registration = (
+        Enrolment.objects.active()
+        .filter(learner=user, course_id=course.pk)
+        .values_list("registration", flat=True)
+        .first()
+    )
+    if registration is None:
         reason = "staff" if may_preview(user, course) else "not_enrolled"
         return ExamDecision(False, reason, info)
     state = assessment.learner_exam_state(exam_id=info.id, learner=user, now=now)
     if state.state == "in_progress":
-        return ExamDecision(True, "", info, state)
+        return ExamDecision(True, "", info, state, registration)
     now = now or timezone.now()
     if not info.published or (info.opens_at is not None and now < info.opens_at):
         return ExamDecision(False, "not_open", info, state)
@@ -159,7 +169,7 @@ def exam_access(user, page: LessonPage, block_id: str, *, now=None) -> ExamDecis
         return ExamDecision(False, "closed", info, state)
     if state.state != "ready" and state.attempts_left <= 0:
         return ExamDecision(False, "no_attempts_left", info, state)
-    return ExamDecision(True, "", info, state)
+    return ExamDecision(True, "", info, state, registration)
 
 
 @login_required
@@ -174,7 +184,9 @@ def exam_launch(request, page_id: int, block_id: str):
     if not decision.allowed:
         raise PermissionDenied
     try:
-        url = assessment.exam_attempt_open(exam_id=decision.info.id, learner=request.user)
+        url = assessment.exam_attempt_open(
+            exam_id=decision.info.id, learner=request.user, registration=decision.registration
+        )
     except assessment.ExamUnavailable as exc:
         raise PermissionDenied(exc.message) from exc
     return HttpResponseRedirect(url)

@@ -104,13 +104,15 @@ TEMPLATES = {
     ),
     "courseware-outcome": (
         ("courseware outcome", "kết quả học liệu"),
-        "One change of a courseware attempt's outcome (registration = the attempt).",
+        "One change of a courseware attempt's outcome (registration = the enrolment when "
+        "played from a course, else the attempt; the attempt id is an extension).",
         f"{ADL}/activities/course",
         [f"{ADL}/verbs/{v}" for v in ("completed", "passed", "failed", "progressed")],
     ),
     "exam-result": (
         ("exam result", "kết quả bài thi"),
-        "An exam submitted, and its result released (registration = the attempt).",
+        "An exam submitted, and its result released (registration = the enrolment when sat "
+        "from a course, else the attempt; the attempt id is an extension).",
         f"{ADL}/activities/assessment",
         [f"{ADL}/verbs/{v}" for v in ("completed", "passed", "failed", "scored")],
     ),
@@ -119,6 +121,12 @@ TEMPLATES = {
 
 def _extensions(base: str) -> dict:
     return {
+        f"{base}/xapi/extensions/attempt": (
+            "attempt",
+            "lượt làm bài",
+            "The id of the courseware or exam attempt; the registration is the course "
+            "enrolment's when the learner worked from a course.",
+        ),
         f"{base}/xapi/extensions/placement": (
             "placement",
             "vị trí",

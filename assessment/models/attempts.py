@@ -64,6 +64,9 @@ class Attempt(models.Model):
     score = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     max_score = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     needs_manual = models.BooleanField(default=False)
+    # The course enrolment's xAPI registration when lms opened the attempt from a course;
+    # empty for a standalone exam, whose statements use the attempt's own id.
+    enrolment_registration = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = AttemptQuerySet.as_manager()
 

@@ -76,12 +76,21 @@ def _decimal(value) -> float | None:
 
 
 def attempt_open(
-    *, learner, package: Package, version: PackageVersion, institution, placement: str, new=False
+    *,
+    learner,
+    package: Package,
+    version: PackageVersion,
+    institution,
+    placement: str,
+    new=False,
+    registration=None,
 ) -> Attempt:
     """The learner's active attempt of the package at this placement, or a new one on `version`.
 
     An attempt stays on the version it began on. `new=True` closes the active attempt and
-    starts the next one. lms has decided access before calling this.
+    starts the next one. `registration` is the lms enrolment's xAPI registration: outcome
+    statements carry it (an attempt opened without one keeps it once given). lms has decided
+    access before calling this.
     """
     if learner is None or not learner.is_authenticated:
         raise PermissionDenied(_("Only a signed-in learner has attempts."))
@@ -92,7 +101,9 @@ def attempt_open(
     for _try in range(2):
         try:
             with transaction.atomic():
-                return _attempt_open(learner, package, version, institution, placement, new)
+                return _attempt_open(
+                    learner, package, version, institution, placement, new, registration
+                )
         except IntegrityError:
             # A concurrent open created the active attempt first: the second pass finds it.
             if new:
@@ -100,12 +111,16 @@ def attempt_open(
     raise IntegrityError("attempt_open")  # pragma: no cover - two conflicts in a row
 
 
-def _attempt_open(learner, package, version, institution, placement, new) -> Attempt:
+def _attempt_open(learner, package, version, institution, placement, new, registration):
     attempts = Attempt.objects.select_for_update().filter(
         learner=learner, package=package, placement=placement
     )
     active = attempts.filter(status=Attempt.Status.ACTIVE).first()
     if active is not None and not new:
+        if registration is not None and active.enrolment_registration is None:
+            # An attempt begun before registrations were passed down joins its enrolment's.
+            active.enrolment_registration = registration
+            active.save(update_fields=["enrolment_registration", "updated_at"])
         return active
     if active is not None:
         active.status = Attempt.Status.CLOSED
@@ -119,6 +134,7 @@ def _attempt_open(learner, package, version, institution, placement, new) -> Att
         version=version,
         placement=placement,
         number=number,
+        enrolment_registration=registration,
     )
     audit_record(
         actor=learner,
@@ -447,6 +463,7 @@ def _attempt_rollup(attempt: Attempt, standard: str, learner) -> None:
         institution=attempt.institution,
         package_title=attempt.package.title,
         previous=previous,
+        registration=attempt.enrolment_registration,
     )
     transaction.on_commit(
         lambda: attempt_outcome_changed.send(sender=Attempt, outcome=payload), robust=False

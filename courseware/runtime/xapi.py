@@ -41,8 +41,11 @@ def verb_for(outcome: AttemptOutcome, previous: tuple[str, str]) -> str:
     return "progressed"
 
 
-def outcome_statement(*, outcome: AttemptOutcome, learner, package_title: str, verb: str) -> dict:
-    """The statement for one outcome change (xAPI 1.0.3, ADL verbs, registration = attempt)."""
+def outcome_statement(
+    *, outcome: AttemptOutcome, learner, package_title: str, verb: str, registration=None
+) -> dict:
+    """The statement for one outcome change (xAPI 1.0.3, ADL verbs). The registration is the
+    enrolment's when lms gave one, else the attempt; the attempt id is always an extension."""
     result: dict = {"duration": seconds_as_duration(outcome.total_time_seconds)}
     if outcome.completion_status in ("completed", "incomplete"):
         result["completion"] = outcome.completion_status == "completed"
@@ -68,9 +71,10 @@ def outcome_statement(*, outcome: AttemptOutcome, learner, package_title: str, v
         },
         "result": result,
         "context": {
-            "registration": str(outcome.attempt_id),
+            "registration": str(registration or outcome.attempt_id),
             "platform": "Taynghe",
             "extensions": {
+                f"{_base()}/xapi/extensions/attempt": str(outcome.attempt_id),
                 f"{_base()}/xapi/extensions/placement": outcome.placement,
                 f"{_base()}/xapi/extensions/package-version": outcome.version_id,
             },
@@ -79,12 +83,21 @@ def outcome_statement(*, outcome: AttemptOutcome, learner, package_title: str, v
     }
 
 
-def outcome_record(*, outcome: AttemptOutcome, learner, institution, package_title: str, previous):
+def outcome_record(
+    *,
+    outcome: AttemptOutcome,
+    learner,
+    institution,
+    package_title: str,
+    previous,
+    registration=None,
+):
     """Store the statement of one outcome change; idempotent by its derived id."""
     statement = outcome_statement(
         outcome=outcome,
         learner=learner,
         package_title=package_title,
         verb=verb_for(outcome, previous),
+        registration=registration,
     )
     return record(institution=institution, statement=statement)
