@@ -18,23 +18,28 @@ where they come from are in `docs/item-statistics.md`; the short form:
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import math
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import FloatField, TextField
-from django.db.models.functions import Cast
+from django.core.cache import cache
+from django.db.models import Count, FloatField, IntegerField, Max, OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from institutions.api import require_staff
 
-from .models import Attempt, AttemptQuestion, Exam, ExamVersion, ItemVersion
+from .models import Attempt, AttemptQuestion, Exam, ExamVersion, ItemVersion, MarkingEvent
 
 SCHEMA_VERSION = 1
 FIRST, ALL = "first", "all"
@@ -48,6 +53,15 @@ HISTOGRAM_BINS = 10
 FACILITY_LOW, FACILITY_HIGH = 5.0, 95.0
 DISCRIMINATION_LOW = 20.0  # discrimination index in % (a correlation of 0.2)
 EFFICIENCY_LOW = 30.0
+
+
+# Told how a long computation moves on: phase ("reading", "responses", "computing",
+# "options"), items done, items in all (0 when not counted).
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    """The progress callback of a computation nobody watches."""
 
 
 # ---------------------------------------------------------------------------
@@ -169,6 +183,7 @@ def response_matrix(
     version: ExamVersion | None = None,
     attempts: str = FIRST,
     with_responses: bool = False,
+    progress: Progress | None = None,
 ) -> ResponseMatrix:
     """The graded attempts of `exam` (one version, or all) as a learner × item matrix.
 
@@ -181,6 +196,8 @@ def response_matrix(
     )
     if attempts not in (FIRST, ALL):
         raise ValueError(attempts)
+    progress = progress or _no_progress
+    progress("reading", 0, 0)
     submitted = Attempt.objects.filter(exam=exam, status=Attempt.Status.SUBMITTED)
     if version is not None:
         submitted = submitted.filter(version=version)
@@ -274,6 +291,7 @@ def response_matrix(
     )
     # Responses: a second query, only for the columns that need them, JSON decoded here
     # (cheaper than the ORM's converters on half a million cells).
+    progress("responses", 0, 0)
     wanted = (
         questions
         if with_responses
@@ -400,8 +418,9 @@ def score_groups(totals: np.ndarray, attempt_ids: list[int]) -> tuple[set[int], 
     return set(ranking[:size]), set(ranking[-size:])
 
 
-def exam_statistics(matrix: ResponseMatrix) -> ExamStatistics:
+def exam_statistics(matrix: ResponseMatrix, progress: Progress | None = None) -> ExamStatistics:
     """Every item and test figure from a response matrix (pure: no database)."""
+    progress = progress or _no_progress
     scores = matrix.scores
     n = scores.shape[0]
     presented = ~np.isnan(scores)
@@ -413,6 +432,7 @@ def exam_statistics(matrix: ResponseMatrix) -> ExamStatistics:
 
     items: list[ItemStatistics] = []
     for column, item in enumerate(matrix.items):
+        progress("computing", column, len(matrix.items))
         mask = presented[:, column]
         x, total = scores[mask, column], totals[mask]
         stats = ItemStatistics(item=item, number=column + 1, n=int(mask.sum()))
@@ -441,6 +461,7 @@ def exam_statistics(matrix: ResponseMatrix) -> ExamStatistics:
                 stats.point_biserial = _cov(x, total) / math.sqrt(var_x * var_total)
         stats.flags = _flags(stats)
     _effective_weights(items, scores, presented, totals)
+    progress("options", len(matrix.items), len(matrix.items))
     _option_distribution(matrix, items, upper, lower)
     return ExamStatistics(matrix=matrix, test=test, items=items)
 
@@ -591,9 +612,212 @@ def exam_statistics_for(
     version: ExamVersion | None = None,
     attempts: str = FIRST,
     with_responses: bool = False,
+    progress: Progress | None = None,
 ) -> ExamStatistics:
     """Read the matrix and compute its statistics (staff of the exam's institution only)."""
     matrix = response_matrix(
-        user=user, exam=exam, version=version, attempts=attempts, with_responses=with_responses
+        user=user,
+        exam=exam,
+        version=version,
+        attempts=attempts,
+        with_responses=with_responses,
+        progress=progress,
     )
-    return exam_statistics(matrix)
+    return exam_statistics(matrix, progress=progress)
+
+
+# ---------------------------------------------------------------------------
+# The cache: computed figures are kept (Django's cache: locmem on a laptop, Redis in
+# production) under a key naming the exam, the version and attempts chosen, the language
+# (notes and flags are worded when computed) and a fingerprint of the data, so any new
+# grade, mark, moderation, regrade or release makes the next view compute afresh.
+
+CACHE_PREFIX = "assessment:item-statistics"
+CACHE_SECONDS = 7 * 24 * 3600  # a stale entry is never read (its key changes); this frees it
+JOB_SECONDS = 30 * 60  # a background computation not heard of for this long is forgotten
+PROGRESS_EVERY = 0.5  # seconds between two progress writes of a background computation
+
+
+@dataclass(frozen=True)
+class DataFingerprint:
+    """What the figures of an exam depend on, read in one query."""
+
+    digest: str
+    cells: int  # attempt-items of the chosen attempts (the size of the work)
+
+
+def data_fingerprint(*, exam: Exam, version: ExamVersion | None = None) -> DataFingerprint:
+    """Counts and newest ids/times of the exam's submitted attempts and marking events.
+
+    Submitting an attempt changes the attempts' count and newest submission; every hand
+    mark, second mark, moderation, regrade and release writes a `MarkingEvent` (count and
+    newest pk). One query: scalar subqueries on the exam's row.
+    """
+    submitted = Attempt.objects.filter(exam=OuterRef("pk"), status=Attempt.Status.SUBMITTED)
+    events = MarkingEvent.objects.filter(attempt__exam=OuterRef("pk"))
+    cells = AttemptQuestion.objects.filter(
+        attempt__exam=OuterRef("pk"), attempt__status=Attempt.Status.SUBMITTED
+    )
+    if version is not None:
+        submitted = submitted.filter(version=version)
+        events = events.filter(attempt__version=version)
+        cells = cells.filter(attempt__version=version)
+
+    def scalar(queryset, aggregate):
+        return Subquery(
+            queryset.order_by()
+            .values("attempt__exam" if queryset is not submitted else "exam")
+            .annotate(value=aggregate)
+            .values("value")[:1]
+        )
+
+    row = (
+        Exam.objects.filter(pk=exam.pk)
+        .annotate(
+            n_attempts=Coalesce(scalar(submitted, Count("pk")), 0, output_field=IntegerField()),
+            n_manual=scalar(submitted, Count("pk", filter=Q(needs_manual=True))),
+            last_attempt=scalar(submitted, Max("pk")),
+            last_submitted=Cast(scalar(submitted, Max("submitted_at")), TextField()),
+            n_events=scalar(events, Count("pk")),
+            last_event=scalar(events, Max("pk")),
+            n_cells=Coalesce(scalar(cells, Count("pk")), 0, output_field=IntegerField()),
+        )
+        .values_list(
+            "n_attempts",
+            "n_manual",
+            "last_attempt",
+            "last_submitted",
+            "n_events",
+            "last_event",
+            "n_cells",
+            "title",
+        )
+        .get()
+    )
+    digest = hashlib.sha256(repr(row).encode()).hexdigest()[:24]
+    return DataFingerprint(digest=digest, cells=int(row[6] or 0))
+
+
+def cache_key(
+    *, exam: Exam, version: ExamVersion | None, attempts: str, fingerprint: DataFingerprint
+) -> str:
+    """The key of one choice's figures for the data as they are now, in this language."""
+    return ":".join(
+        [
+            CACHE_PREFIX,
+            str(SCHEMA_VERSION),
+            str(exam.pk),
+            str(version.pk) if version is not None else "all",
+            attempts,
+            get_language() or settings.LANGUAGE_CODE,
+            fingerprint.digest,
+        ]
+    )
+
+
+def _for_screen(stats: ExamStatistics) -> ExamStatistics:
+    """The figures without the per-learner matrix (the screen shows none of it)."""
+    matrix = replace(
+        stats.matrix, learners=[], scores=np.empty((0, len(stats.matrix.items))), responses={}
+    )
+    return replace(stats, matrix=matrix)
+
+
+def cached_statistics(
+    *, user, exam: Exam, version: ExamVersion | None = None, attempts: str = FIRST
+) -> tuple[ExamStatistics | None, str, DataFingerprint]:
+    """The cached figures of a choice, or None; with their key and the data's fingerprint.
+
+    Staff of the exam's institution only (checked before the cache is read).
+    """
+    require_staff(
+        user, exam.institution_id, _("Only staff of the exam's institution may see this.")
+    )
+    if attempts not in (FIRST, ALL):
+        raise ValueError(attempts)
+    fingerprint = data_fingerprint(exam=exam, version=version)
+    key = cache_key(exam=exam, version=version, attempts=attempts, fingerprint=fingerprint)
+    return cache.get(key), key, fingerprint
+
+
+def exam_statistics_cached(
+    *,
+    user,
+    exam: Exam,
+    version: ExamVersion | None = None,
+    attempts: str = FIRST,
+    progress: Progress | None = None,
+) -> ExamStatistics:
+    """The screen's figures: from the cache when the data have not changed, else computed
+    (and kept). The matrix is left out of what is kept and returned (`_for_screen`)."""
+    stats, key, _fingerprint = cached_statistics(
+        user=user, exam=exam, version=version, attempts=attempts
+    )
+    if stats is None:
+        stats = _for_screen(
+            exam_statistics_for(
+                user=user, exam=exam, version=version, attempts=attempts, progress=progress
+            )
+        )
+        cache.set(key, stats, CACHE_SECONDS)
+    return stats
+
+
+def background_threshold() -> int:
+    """Above this many attempt-items a cold screen computes in the background."""
+    return int(getattr(settings, "TAYNGHE_STATS_BACKGROUND_CELLS", 100_000))
+
+
+def job_key(key: str) -> str:
+    return key + ":job"
+
+
+def job_state(key: str) -> dict | None:
+    """A background computation's state: status ("queued", "running", "failed"), phase,
+    done, total, percent; None when there is none."""
+    return cache.get(job_key(key))
+
+
+def job_start(key: str) -> bool:
+    """Mark a computation as queued; False when one is already queued or running (or failed
+    recently), so two viewers never start the same work twice."""
+    state = {"status": "queued", "phase": "", "done": 0, "total": 0, "percent": 0}
+    return cache.add(job_key(key), state, JOB_SECONDS)
+
+
+def statistics_job_run(
+    *, user, exam: Exam, version: ExamVersion | None, attempts: str, key: str
+) -> None:
+    """Compute a choice's figures for the screen in the background, telling its progress
+    under the job of `key` (the key the screen asked for) and keeping the result under the
+    key of the data as the computation found them (the same, unless they changed since)."""
+    last = [0.0]
+
+    def progress(phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase == last_phase[0] and now - last[0] < PROGRESS_EVERY:
+            return
+        last[0], last_phase[0] = now, phase
+        # Reading is the first ~half of the work, the figures the rest.
+        percent = {"reading": 5, "responses": 40, "options": 95}.get(phase, 0)
+        if phase == "computing" and total:
+            percent = 50 + int(45 * done / total)
+        state = {
+            "status": "running",
+            "phase": phase,
+            "done": done,
+            "total": total,
+            "percent": percent,
+        }
+        cache.set(job_key(key), state, JOB_SECONDS)
+
+    last_phase = [""]
+    try:
+        exam_statistics_cached(
+            user=user, exam=exam, version=version, attempts=attempts, progress=progress
+        )
+    except Exception:
+        state = {"status": "failed", "phase": "", "done": 0, "total": 0, "percent": 0}
+        cache.set(job_key(key), state, JOB_SECONDS)
+        raise
+    cache.delete(job_key(key))

@@ -12,20 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse_lazy
 from django.utils.formats import number_format
 from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from wagtail.admin.menu import MenuItem
 
 from institutions.api import audit_record, is_national_admin, staff_institution_ids
 
-from .. import exports, statistics
+from .. import exports, statistics, tasks
 from ..models import Attempt, Exam
 
 # ---------------------------------------------------------------------------
@@ -192,14 +193,85 @@ def index(request):
     return render(request, "assessment/staff/statistics/index.html", {"rows": rows})
 
 
+PHASES = {
+    "": gettext_lazy("Waiting for a worker"),
+    "reading": gettext_lazy("Reading the marks"),
+    "responses": gettext_lazy("Reading the responses"),
+    "computing": gettext_lazy("Computing the item figures"),
+    "options": gettext_lazy("Counting the options chosen"),
+}
+
+
+QUEUED = {"status": "queued", "phase": "", "done": 0, "total": 0, "percent": 0}
+
+
+def _job_status(state: dict | None, ready: bool) -> dict:
+    """What the progress bar shows; `finished` tells the page to load the figures."""
+    if ready or state is None:
+        # Ready, or the work finished on data that changed since: the page computes again.
+        return {"finished": True, "failed": False, "percent": 100, "label": "", "count": ""}
+    failed = state["status"] == "failed"
+    return {
+        "finished": failed,
+        "failed": failed,
+        "percent": int(state["percent"]),
+        "label": str(
+            _("The computation failed. Try again later.") if failed else PHASES[state["phase"]]
+        ),
+        "count": (
+            _("%(done)s of %(total)s items") % {"done": state["done"], "total": state["total"]}
+            if state["total"] and not failed
+            else ""
+        ),
+    }
+
+
+def _start_in_background(request, exam: Exam, version, attempts: str, key: str) -> None:
+    """Queue the computation of a large exam's figures (once, whoever else is waiting)."""
+    if not statistics.job_start(key):
+        return
+    arguments = {
+        "user_id": request.user.pk,
+        "exam_id": exam.pk,
+        "version_id": version.pk if version else None,
+        "attempts": attempts,
+        "key": key,
+        "language": get_language() or "",
+    }
+    transaction.on_commit(lambda: tasks.exam_statistics_task.enqueue(**arguments))
+
+
 @require_GET
 def exam_statistics(request, exam_id: int):
-    """One exam's statistics: summary, charts, items, option distribution, downloads."""
+    """One exam's statistics: summary, charts, items, option distribution, downloads.
+
+    From the cache when the data have not changed; a large exam not yet computed is
+    computed in the background while the page shows its progress (`exam_statistics_status`).
+    """
     exam = _exam(request, exam_id)
     attempts, version = _choices(request, exam)
-    stats = statistics.exam_statistics_for(
+    stats, key, fingerprint = statistics.cached_statistics(
         user=request.user, exam=exam, version=version, attempts=attempts
     )
+    query = urlencode({"attempts": attempts, "version": version.number if version else ""})
+    if stats is None and fingerprint.cells > statistics.background_threshold():
+        _start_in_background(request, exam, version, attempts, key)
+        stats = statistics.cache.get(key)  # a task run at once (tests, a laptop) is done
+        if stats is None:
+            return render(
+                request,
+                "assessment/staff/statistics/progress.html",
+                {
+                    "exam": exam,
+                    "cells": fingerprint.cells,
+                    "state": _job_status(statistics.job_state(key) or QUEUED, False),
+                    "query": query,
+                },
+            )
+    if stats is None:
+        stats = statistics.exam_statistics_cached(
+            user=request.user, exam=exam, version=version, attempts=attempts
+        )
     test = stats.test
     summary = [
         (_("Graded attempts"), str(test.n_attempts)),
@@ -236,7 +308,6 @@ def exam_statistics(request, exam_id: int):
         }
         for item in stats.items
     ]
-    query = urlencode({"attempts": attempts, "version": version.number if version else ""})
     return render(
         request,
         "assessment/staff/statistics/exam.html",
@@ -262,6 +333,17 @@ def exam_statistics(request, exam_id: int):
             ],
         },
     )
+
+
+@require_GET
+def exam_statistics_status(request, exam_id: int):
+    """The progress of a background computation as JSON (same tenancy as the page)."""
+    exam = _exam(request, exam_id)
+    attempts, version = _choices(request, exam)
+    stats, key, _fingerprint = statistics.cached_statistics(
+        user=request.user, exam=exam, version=version, attempts=attempts
+    )
+    return JsonResponse(_job_status(statistics.job_state(key), stats is not None))
 
 
 DOWNLOADS = {
@@ -321,6 +403,7 @@ def download(request, exam_id: int, kind: str):
 urlpatterns = [
     path("", index, name="index"),
     path("<int:exam_id>/", exam_statistics, name="exam"),
+    path("<int:exam_id>/status", exam_statistics_status, name="status"),
     path("<int:exam_id>/download/<str:kind>", download, name="download"),
 ]
 

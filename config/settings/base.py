@@ -128,6 +128,8 @@ TAYNGHE_PAGE_CACHE_SECONDS = int(env.env_str("TAYNGHE_PAGE_CACHE_SECONDS", "60")
 TAYNGHE_SITE_CACHE_SECONDS = int(env.env_str("TAYNGHE_SITE_CACHE_SECONDS", "60"))
 # How long parts of pages that no visitor changes (a course's outline) stay cached.
 TAYNGHE_FRAGMENT_CACHE_SECONDS = int(env.env_str("TAYNGHE_FRAGMENT_CACHE_SECONDS", "300"))
+# Item statistics of more attempt-items than this are computed in the background (progress bar).
+TAYNGHE_STATS_BACKGROUND_CELLS = env.env_int("TAYNGHE_STATS_BACKGROUND_CELLS", 100_000)
 # The benchmark's reference view (bench/floor); off unless the bench runner turns it on.
 TAYNGHE_BENCH_ENDPOINTS = env.env_bool("TAYNGHE_BENCH_ENDPOINTS", False)
 
