@@ -8,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 from institutions.api import is_national_admin, staff_institution_ids
 
 from . import admin_views
+from .cmi5 import admin_views as cmi5_admin_views
 
 app_name = "courseware_admin"
 
@@ -17,6 +18,13 @@ urlpatterns = [
     path("packages/<int:pk>/", admin_views.package_detail, name="package"),
     path("imports/<int:pk>/", admin_views.import_job_detail, name="job"),
     path("imports/<int:pk>/status/", admin_views.import_job_status, name="job_status"),
+    path("packages/<int:pk>/cmi5/", cmi5_admin_views.cmi5_learners, name="cmi5_learners"),
+    path("packages/<int:pk>/cmi5/waive/", cmi5_admin_views.cmi5_waive, name="cmi5_waive"),
+    path(
+        "packages/<int:pk>/cmi5/sessions/<uuid:session_id>/abandon/",
+        cmi5_admin_views.cmi5_abandon,
+        name="cmi5_abandon",
+    ),
 ]
 
 

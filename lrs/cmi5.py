@@ -70,6 +70,7 @@ class Cmi5StatementStored:
     success: bool | None
     completion: bool | None
     score_scaled: float | None
+    duration: str = ""  # result.duration as sent (terminated: the session's time)
 
 
 # Sent on commit once per stored cmi5 defined statement of an AU; the receiver (courseware)
@@ -344,6 +345,7 @@ def statements_stored(statements: list[dict], ids, client: LRSClient | None, lau
                 success=result.get("success"),
                 completion=result.get("completion"),
                 score_scaled=None if scaled is None else float(scaled),
+                duration=str(result.get("duration") or ""),
             )
         )
     for payload in payloads:

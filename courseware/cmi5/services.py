@@ -26,7 +26,7 @@ from lrs import api as lrs
 from ..data import AttemptOutcome
 from ..models import Activity, Attempt, Cmi5AuState, Cmi5Session, PackageVersion
 from ..origins import placement_for
-from ..runtime.cmi import seconds_as_duration
+from ..runtime.cmi import duration_seconds, seconds_as_duration
 from ..signals import attempt_outcome_changed
 from . import iris
 
@@ -460,6 +460,42 @@ def _satisfied_record(attempt, session_id, *, block_iri: str, of, publisher_id: 
     )
 
 
+def _time_add(attempt: Attempt, duration: str) -> None:
+    """Add a terminated session's duration to the attempt's total time, and tell lms (the
+    dashboard's time) as an outcome change: cmi5 writes no outcome statement of its own."""
+    try:
+        seconds = duration_seconds(duration)
+    except ValueError:
+        return  # the LRS refuses a terminated without a valid duration; nothing to add
+    if seconds <= 0:
+        return
+    attempt.total_time_seconds += seconds
+    attempt.outcome_sequence += 1
+    attempt.save(update_fields=["total_time_seconds", "outcome_sequence", "updated_at"])
+    _outcome_send(attempt)
+
+
+def _outcome_send(attempt: Attempt) -> None:
+    payload = AttemptOutcome(
+        attempt_id=attempt.pk,
+        learner_id=attempt.learner_id,
+        package_id=attempt.package_id,
+        version_id=attempt.version_id,
+        institution_id=attempt.institution_id,
+        placement=attempt.placement,
+        completion_status=attempt.completion_status,
+        success_status=attempt.success_status,
+        score_scaled=attempt.score_scaled,
+        total_time_seconds=attempt.total_time_seconds,
+        changed_at=attempt.updated_at,
+        sequence=attempt.outcome_sequence,
+        attempt_number=attempt.number,
+    )
+    transaction.on_commit(
+        lambda: attempt_outcome_changed.send(sender=Attempt, outcome=payload), robust=False
+    )
+
+
 def _outcome_update(attempt: Attempt, states: dict, course_done: bool) -> None:
     aus = [s for s in states.values() if s.activity.is_launchable]
     completion = "completed" if course_done else ("incomplete" if aus else "not attempted")
@@ -482,21 +518,6 @@ def _outcome_update(attempt: Attempt, states: dict, course_done: bool) -> None:
     attempt.score_scaled = score
     attempt.outcome_sequence += 1
     attempt.save()
-    payload = AttemptOutcome(
-        attempt_id=attempt.pk,
-        learner_id=attempt.learner_id,
-        package_id=attempt.package_id,
-        version_id=attempt.version_id,
-        institution_id=attempt.institution_id,
-        placement=attempt.placement,
-        completion_status=completion,
-        success_status=success,
-        score_scaled=score,
-        total_time_seconds=attempt.total_time_seconds,
-        changed_at=attempt.updated_at,
-        sequence=attempt.outcome_sequence,
-        attempt_number=attempt.number,
-    )
     audit_record(
         actor=None,
         action="courseware.attempt_outcome",
@@ -504,9 +525,7 @@ def _outcome_update(attempt: Attempt, states: dict, course_done: bool) -> None:
         institution=attempt.institution,
         data={"completion": completion, "success": success, "score": score, "cmi5": True},
     )
-    transaction.on_commit(
-        lambda: attempt_outcome_changed.send(sender=Attempt, outcome=payload), robust=False
-    )
+    _outcome_send(attempt)
 
 
 def cmi5_statement_follow(*, payload) -> None:
@@ -536,6 +555,8 @@ def cmi5_statement_follow(*, payload) -> None:
                 session.status = Cmi5Session.Status.TERMINATED
                 session.ended_at = timezone.now()
                 session.save(update_fields=["status", "ended_at"])
+                # Once per session (it terminates once): the AU's own measure of its time.
+                _time_add(attempt, payload.duration)
             return
         if payload.verb == lrs.CMI5_INITIALIZED:
             if session is not None and session.initialized_at is None:
