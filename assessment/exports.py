@@ -85,12 +85,13 @@ def scores_table(stats: ExamStatistics) -> list[list]:
     header = [_("Learner (pseudonym)"), _("Exam version"), _("Attempt"), _("Total")]
     header += [f"Q{index + 1}" for index in range(len(matrix.items))]
     table = [header]
+    # Rounded and read as Python floats once for the whole matrix (not a call per cell).
+    totals = np.round(np.nansum(matrix.scores, axis=1), 6).tolist()
+    marks = np.round(matrix.scores, 6).tolist()
     for row, learner in enumerate(matrix.learners):
-        marks = matrix.scores[row]
         table.append(
-            [learner.pseudonym, learner.exam_version, learner.attempt_number]
-            + [_number(float(np.nansum(marks)))]
-            + [_number(float(mark)) for mark in marks]
+            [learner.pseudonym, learner.exam_version, learner.attempt_number, totals[row]]
+            + [mark if mark == mark else "" for mark in marks[row]]  # NaN != NaN: not shown
         )
     return table
 
@@ -101,11 +102,23 @@ def responses_table(stats: ExamStatistics) -> list[list]:
     header = [_("Learner (pseudonym)"), _("Exam version"), _("Attempt")]
     header += [f"Q{index + 1}" for index in range(len(matrix.items))]
     table = [header]
+    responses, columns = matrix.responses, range(len(matrix.items))
+    texts: dict = {}  # most responses repeat (an option id, "not answered"): encode each once
     for row, learner in enumerate(matrix.learners):
-        table.append(
-            [learner.pseudonym, learner.exam_version, learner.attempt_number]
-            + [_json(matrix.responses, row, column) for column in range(len(matrix.items))]
-        )
+        line = [learner.pseudonym, learner.exam_version, learner.attempt_number]
+        for column in columns:
+            if (row, column) not in responses:
+                line.append("")
+                continue
+            value = responses[(row, column)]
+            if value is None or isinstance(value, str):
+                text = texts.get(value)
+                if text is None:
+                    text = texts[value] = json.dumps(value, ensure_ascii=False)
+            else:
+                text = json.dumps(value, ensure_ascii=False)
+            line.append(text)
+        table.append(line)
     return table
 
 
@@ -143,23 +156,34 @@ def export_csv(table: list[list]) -> bytes:
 def export_xlsx(stats: ExamStatistics) -> bytes:
     """One workbook: the scores, the responses, the item parameters and the test summary."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook()
+    # Write-only: rows are streamed to the file as they are appended, with no cell objects
+    # kept (5,000 × 100 took 70 s and ~1 GB in the normal mode; see docs/benchmarks.md).
+    workbook = Workbook(write_only=True)
     sheets = [
-        (_("Scores"), scores_table(stats)),
-        (_("Responses"), responses_table(stats)),
-        (_("Items"), items_table(stats)),
-        (_("Test"), [[name, _number(getattr(stats.test, name))] for name in TEST_FIGURES]),
+        (_("Scores"), scores_table(stats), False),
+        (_("Responses"), responses_table(stats), True),
+        (_("Items"), items_table(stats), True),
+        (_("Test"), [[name, _number(getattr(stats.test, name))] for name in TEST_FIGURES], True),
     ]
-    for index, (title, table) in enumerate(sheets):
-        sheet = workbook.active if index == 0 else workbook.create_sheet()
-        sheet.title = title[:31].translate({ord(c): " " for c in "[]:*?/\\"})
-        for line in table:
-            sheet.append([_safe(value) for value in line])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+    bold = Font(bold=True)
+    for title, table, texts in sheets:
+        sheet = workbook.create_sheet(title[:31].translate({ord(c): " " for c in "[]:*?/\\"}))
         sheet.freeze_panes = "B2"
+        header, *lines = table
+        cells = []
+        for value in header:
+            cell = WriteOnlyCell(sheet, value=_safe(value))
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+        for line in lines:
+            if texts:
+                sheet.append([_safe(value) for value in line])
+            else:  # the scores: only the pseudonym is text, and it is never a formula
+                sheet.append(line)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
