@@ -217,3 +217,24 @@ def test_the_status_keeps_to_the_exams_institution(client, tenant_a, tenant_b, e
     client.force_login(tenant_a.teacher)
     assert client.get(status(exam) + "?version=x").status_code == 404
     assert client.get(status(exam)).status_code == 200
+
+
+@override_settings(TAYNGHE_STATS_BACKGROUND_CELLS=5, TASKS=DUMMY_TASKS)
+def test_a_task_run_for_someone_else_fails_and_says_so(
+    client, tenant_a, tenant_b, exam, django_capture_on_commit_callbacks
+):
+    """The task checks the permission again; a failure is shown, not retried in a loop."""
+    backend = tasks.exam_statistics_task.get_backend()
+    backend.clear()
+    client.force_login(tenant_a.teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(page(exam))
+    arguments = dict(backend.results[0].kwargs, user_id=tenant_b.teacher.pk)
+    with pytest.raises(PermissionDenied):
+        tasks.exam_statistics_task.call(**arguments)
+    state = client.get(status(exam)).json()
+    assert state["finished"] and state["failed"] and state["label"]
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.get(page(exam))
+    assert len(backend.results) == 1 and 'id="stats-failed"' in again.content.decode()
+    assert b'id="stats-failed" class="item-stats__note" hidden' not in again.content
