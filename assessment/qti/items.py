@@ -523,7 +523,8 @@ def _rubric_block(item_body: Element, body: dict) -> None:
     if not rubric:
         return
     block = _el(item_body, "rubricBlock", {"view": "scorer"})
-    table = _el(block, "table", {"class": "tn-rubric"})
+    # QTI's XHTML subset wants rows in a tbody (the schema refuses tr directly in table).
+    table = _el(_el(block, "table", {"class": "tn-rubric"}), "tbody")
     for criterion in rubric["criteria"]:
         row = _el(table, "tr")
         _el(row, "th", text=criterion["title"])
@@ -536,7 +537,7 @@ def _checklist_block(item_body: Element, body: dict) -> None:
     standard = body.get("standard")
     if standard:
         _el(block, "p", text=f"{standard['code']} {standard.get('title', '')}".strip())
-    table = _el(block, "table", {"class": "tn-checklist"})
+    table = _el(_el(block, "table", {"class": "tn-checklist"}), "tbody")
     for criterion in body["criteria"]:
         row = _el(table, "tr")
         _el(row, "td", text=criterion["text"])

@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write(f"FAILED    {item.href}  {item.code}: {item.message}")
-        for note in report.notes:
+        for note in [*report.notes, *report.schema_notes]:
             self.stdout.write(f"note      {note}")
         self.stdout.write(f"{len(report.imported)} imported, {len(report.failed)} not imported.")
         if report.failed:
