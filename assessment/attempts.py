@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -368,12 +368,39 @@ def attempt_start(
     *, attempt: Attempt, learner, access_code: str = "", ip: str | None = None, now=None
 ) -> Attempt:
     """Start the clock (idempotent: a started or submitted attempt is answered as it is)."""
-    now = now or timezone.now()
-    attempt = (
-        Attempt.objects.select_for_update(of=("self",))
+    locked = _attempt_for_start(Attempt.objects.filter(pk=attempt.pk))
+    if locked is None:
+        raise Attempt.DoesNotExist
+    return _start(locked, learner, access_code, ip, now)
+
+
+@transaction.atomic
+def attempt_start_own(
+    *, public_id, learner, access_code: str = "", ip: str | None = None, now=None
+) -> Attempt | None:
+    """`attempt_start` for the exam client's start spike: the learner's own attempt, named by
+    its public id, locked and read in one query (with whether an accommodation applies).
+
+    Returns None when the learner has no such attempt; the caller then asks through the
+    attempt, which tells which refusal applies.
+    """
+    locked = _attempt_for_start(Attempt.objects.filter(public_id=public_id, learner=learner))
+    return _start(locked, learner, access_code, ip, now) if locked is not None else None
+
+
+def _attempt_for_start(rows) -> Attempt | None:
+    accommodated = Accommodation.objects.filter(exam=OuterRef("exam"), learner=OuterRef("learner"))
+    return (
+        rows.select_for_update(of=("self",))
         .select_related("version", "exam__institution")
-        .get(pk=attempt.pk)
+        .annotate(accommodated=Exists(accommodated))
+        .order_by()
+        .first()
     )
+
+
+def _start(attempt: Attempt, learner, access_code, ip, now) -> Attempt:
+    now = now or timezone.now()
     _require_own(attempt, learner)
     if attempt.status != Attempt.Status.PREPARED:
         return attempt
@@ -390,7 +417,11 @@ def attempt_start(
         raise AccessRefused(_("The access code is not right."))
     if not _ip_allowed(version, ip):
         raise AccessRefused(_("This exam cannot be taken from this network."))
-    accommodation = Accommodation.objects.filter(exam=attempt.exam, learner=learner).first()
+    accommodation = (
+        Accommodation.objects.filter(exam=attempt.exam, learner=learner).first()
+        if attempt.accommodated
+        else None
+    )
     attempt.started_at = now
     attempt.deadline = deadline_for(version, accommodation, now)
     attempt.status = Attempt.Status.IN_PROGRESS
