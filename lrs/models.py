@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from institutions.api import TenantQuerySet
@@ -119,6 +121,45 @@ class LRSClient(models.Model):
         if self.profile_concurrency == self.Concurrency.XAPI2:
             return version.startswith("2.")
         return self.profile_concurrency == self.Concurrency.STRICT
+
+
+# Credentials seen by this process, by key: (monotonic deadline, the row with its institution).
+# A request of a key seen less than CLIENT_CACHE_SECONDS ago makes no query for it; the
+# secret, `active` and `expires_at` are still checked on every request. A change saved in
+# this process (a revocation, a deletion) drops the key at once, and launch credentials
+# (with a registration) are not cached; one saved in another
+# process (another app server) takes effect here within CLIENT_CACHE_SECONDS.
+CLIENT_CACHE_SECONDS = 5.0
+CLIENT_CACHE_SIZE = 4096
+_client_cache: dict[str, tuple[float, LRSClient]] = {}
+
+
+def client_for_key(key: str) -> LRSClient | None:
+    """The active credentials of `key` (with their institution), or None; cached briefly."""
+    now = time.monotonic()
+    cached = _client_cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    client = LRSClient.objects.select_related("institution").filter(key=key, active=True).first()
+    if client is None:
+        _client_cache.pop(key, None)
+        return None
+    if client.registration is not None:
+        # Launch credentials (cmi5, exams) end with their session, by a bulk UPDATE that
+        # sends no signal (`lrs.cmi5.session_credentials_end`): never cached.
+        return client
+    if len(_client_cache) >= CLIENT_CACHE_SIZE:
+        _client_cache.clear()
+    _client_cache[key] = (now + CLIENT_CACHE_SECONDS, client)
+    return client
+
+
+def _forget_client(sender, instance: LRSClient, **kwargs) -> None:
+    _client_cache.pop(instance.key, None)
+
+
+post_save.connect(_forget_client, sender=LRSClient, dispatch_uid="lrs_client_cache_save")
+post_delete.connect(_forget_client, sender=LRSClient, dispatch_uid="lrs_client_cache_delete")
 
 
 class Statement(models.Model):

@@ -22,7 +22,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from . import attachments, selectors, services, validation
-from .models import LRSClient
+from .models import LRSClient, client_for_key
 from .profile import platform_profile
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0")
@@ -156,8 +156,8 @@ def _authenticate(xrequest: XRequest) -> LRSClient:
         key, _, secret = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise XAPIError(401, "malformed Basic credentials") from exc
-    client = LRSClient.objects.select_related("institution").filter(key=key, active=True).first()
-    if client is None or not client.check_secret(secret):
+    client = client_for_key(key)
+    if client is None or not client.active or not client.check_secret(secret):
         raise XAPIError(401, "unknown key or wrong secret")
     if client.expires_at is not None and client.expires_at <= timezone.now():
         raise XAPIError(401, "these launch credentials have expired")
