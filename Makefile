@@ -94,6 +94,7 @@ bench: setup
 	$(PY) -m bench.courseware_commit
 	$(PY) -m bench.sequencing
 	$(PY) -m bench.lrs_load
+	$(PY) -m bench.exam_load
 
 clean:
 	rm -rf $(VENV) node_modules var/static $(SCORM_AGAIN)

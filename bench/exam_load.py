@@ -1,6 +1,6 @@
 """Benchmark: an exam sat by many learners at once, against the framework floor.
 
-`python -m bench.exam_load` (a sketch of issue 5's benchmark, not yet part of `make bench`):
+`python -m bench.exam_load` (issue 5's benchmark, part of `make bench`):
 a fresh PostgreSQL database, one exam of `--items` single-choice questions and `--learners`
 learners whose attempts are prepared before the start, each with a logged-in session;
 gunicorn with the production settings on loopback. Then:
