@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..attempts import marks_text
+from ..exams import SETTINGS
 from ..marking import learner_result
 from ..models import Attempt, BlueprintRule, Exam, ExamSection, ExamVersion
 
@@ -17,24 +18,7 @@ class ExamVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExamVersion
-        fields = [
-            "number",
-            "instructions",
-            "time_limit_minutes",
-            "opens_at",
-            "closes_at",
-            "attempts_allowed",
-            "access_code",
-            "allowed_networks",
-            "shuffle_items",
-            "shuffle_options",
-            "negative_marking",
-            "review_when",
-            "review_marks",
-            "review_correct",
-            "review_feedback",
-            "locked_at",
-        ]
+        fields = ["number", *SETTINGS, "locked_at"]
 
 
 class BlueprintRuleSerializer(serializers.ModelSerializer):

@@ -70,22 +70,7 @@ class ExamSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ExamVersion
-        fields = [
-            "instructions",
-            "time_limit_minutes",
-            "opens_at",
-            "closes_at",
-            "attempts_allowed",
-            "access_code",
-            "allowed_networks",
-            "shuffle_items",
-            "shuffle_options",
-            "negative_marking",
-            "review_when",
-            "review_marks",
-            "review_correct",
-            "review_feedback",
-        ]
+        fields = list(exams.SETTINGS)
         widgets = {"instructions": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, exam: Exam | None = None, **kwargs):

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from institutions.api import audit_record, require_staff
 from lrs import api as lrs
 
-from ..data import AttemptOutcome
 from ..models import Activity, Attempt, Cmi5AuState, Cmi5Session, PackageVersion
 from ..origins import placement_for
 from ..runtime.cmi import duration_seconds, seconds_as_duration
+from ..runtime.services import outcome_payload
 from ..signals import attempt_outcome_changed
 from . import iris
 
@@ -476,21 +476,7 @@ def _time_add(attempt: Attempt, duration: str) -> None:
 
 
 def _outcome_send(attempt: Attempt) -> None:
-    payload = AttemptOutcome(
-        attempt_id=attempt.pk,
-        learner_id=attempt.learner_id,
-        package_id=attempt.package_id,
-        version_id=attempt.version_id,
-        institution_id=attempt.institution_id,
-        placement=attempt.placement,
-        completion_status=attempt.completion_status,
-        success_status=attempt.success_status,
-        score_scaled=attempt.score_scaled,
-        total_time_seconds=attempt.total_time_seconds,
-        changed_at=attempt.updated_at,
-        sequence=attempt.outcome_sequence,
-        attempt_number=attempt.number,
-    )
+    payload = outcome_payload(attempt)
     transaction.on_commit(
         lambda: attempt_outcome_changed.send(sender=Attempt, outcome=payload), robust=False
     )

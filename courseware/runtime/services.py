@@ -430,21 +430,7 @@ def _attempt_rollup(attempt: Attempt, standard: str, learner) -> None:
     attempt.score_scaled = outcome.score_scaled
     attempt.outcome_sequence += 1
     attempt.save()
-    payload = AttemptOutcome(
-        attempt_id=attempt.pk,
-        learner_id=attempt.learner_id,
-        package_id=attempt.package_id,
-        version_id=attempt.version_id,
-        institution_id=attempt.institution_id,
-        placement=attempt.placement,
-        completion_status=attempt.completion_status,
-        success_status=attempt.success_status,
-        score_scaled=attempt.score_scaled,
-        total_time_seconds=attempt.total_time_seconds,
-        changed_at=attempt.updated_at,
-        sequence=attempt.outcome_sequence,
-        attempt_number=attempt.number,
-    )
+    payload = outcome_payload(attempt)
     audit_record(
         actor=learner,
         action="courseware.attempt_outcome",
@@ -568,4 +554,23 @@ def attempt_progress(*, attempt: Attempt, actor=None) -> AttemptProgress:
         score_scaled=attempt.score_scaled,
         total_time_seconds=attempt.total_time_seconds,
         activities=activities,
+    )
+
+
+def outcome_payload(attempt: Attempt) -> AttemptOutcome:
+    """What lms hears of an attempt's outcome (`attempt_outcome_changed`), as it is saved."""
+    return AttemptOutcome(
+        attempt_id=attempt.pk,
+        learner_id=attempt.learner_id,
+        package_id=attempt.package_id,
+        version_id=attempt.version_id,
+        institution_id=attempt.institution_id,
+        placement=attempt.placement,
+        completion_status=attempt.completion_status,
+        success_status=attempt.success_status,
+        score_scaled=attempt.score_scaled,
+        total_time_seconds=attempt.total_time_seconds,
+        changed_at=attempt.updated_at,
+        sequence=attempt.outcome_sequence,
+        attempt_number=attempt.number,
     )
