@@ -7,6 +7,8 @@ thread sees the data the test builds) with Playwright's sync API.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,6 +102,26 @@ def _tab(chromium: Browser, viewport: Viewport) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+        _live_server_quiet()
+
+
+def _live_server_quiet(*, quiet: float = 0.3, timeout: float = 10.0) -> None:
+    """Wait until the live server has handled every request the closed tab sent.
+
+    A page sends its last request as its context closes (the courseware player's unload
+    beacon, a journal flush); handled while the test's database flush runs, its row locks
+    and the flush's TRUNCATE deadlock on PostgreSQL. The server handles each request in a
+    thread named after `process_request_thread`: wait for none to be running for `quiet`
+    seconds (a request still in flight gets its thread within that time).
+    """
+    deadline = time.monotonic() + timeout
+    idle_since = time.monotonic()
+    while time.monotonic() < deadline:
+        if any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since >= quiet:
+            return
+        time.sleep(0.05)
 
 
 @pytest.fixture
