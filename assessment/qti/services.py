@@ -1,7 +1,7 @@
 """QTI import and export: item banks, chosen items and exams as IMS content packages.
 
 `qti_import` reads a package into a bank item by item (each item stored whole or not at
-all) and answers a report; `qti_export_items`, `qti_export_bank` and `qti_export_exam`
+all), makes an exam of each test in it (whole or not at all) and answers a report; `qti_export_items`, `qti_export_bank` and `qti_export_exam`
 answer the zip's bytes. Permission-checked (import: staff of the bank's institution;
 export: whoever may read the items or the exam), audited.
 """
@@ -27,6 +27,7 @@ from .. import questions
 from .. import services as item_services
 from ..models import Exam, ItemBank, ItemVersion
 from ..selectors import latest_versions
+from .exams import TestReport, exam_from_test
 from .html import image_name
 from .items import ItemDraft, ItemError, fmt, item_from_xml, item_to_xml
 from .names import (
@@ -352,6 +353,8 @@ class ImportReport:
 
     qti_versions: list[str] = field(default_factory=list)
     items: list[ItemReport] = field(default_factory=list)
+    # One per test resource: the exam made from it, or why none was.
+    tests: list[TestReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # QTI versions in the package with no installed XSD: checked structurally only.
     schema_unchecked: list[str] = field(default_factory=list)
@@ -525,13 +528,46 @@ def _test_schema_problems(package, test: Element, schema_check: _SchemaCheck) ->
     return schema_check.problems(href, version) if version else ""
 
 
+def _test_import(*, actor, bank, package, resource, items_by_path, schema_check) -> TestReport:
+    """One test resource as an exam (or the reason it is not), its schema problems reported."""
+    identifier = attr(resource, "identifier") or ""
+    try:
+        extension = _extension(resource) or {}
+    except ItemError as exc:
+        extension = {}
+        bad_extension = exc.message
+    else:
+        bad_extension = ""
+    report = exam_from_test(
+        actor=actor,
+        bank=bank,
+        package=package,
+        resource=resource,
+        items_by_path=items_by_path,
+        extension=extension,
+    )
+    if bad_extension:
+        report.problems.insert(0, bad_extension)
+    problems = _test_schema_problems(package, resource, schema_check)
+    if problems:
+        report.problems.insert(
+            0,
+            _("Test %(id)s does not follow the QTI schema: %(problems)s")
+            % {"id": identifier, "problems": problems},
+        )
+    return report
+
+
 @transaction.atomic
 def qti_import(*, actor, bank: ItemBank, fileobj) -> ImportReport:
-    """Import the items of a QTI 2.1/2.2/3.0 package into a bank; answers the report.
+    """Import the items of a QTI 2.1/2.2/3.0 package into a bank, and make an exam of each
+    test in it (in the bank's institution); answers the report.
 
     A package-wide problem (not a zip, unsafe paths, a zip bomb, DTDs or entities in any
     XML file, no manifest) refuses everything with `QtiPackageError`. Otherwise each
-    item is imported whole or reported with the reason it was not.
+    item is imported whole or reported with the reason it was not, and then each test
+    becomes an exam whole (from the items imported) or is reported with the reason it
+    did not (`qti.exams.exam_from_test`).
     """
     require_staff(actor, bank.institution_id, _("Only this bank's institution imports into it."))
     package = package_open(fileobj)
@@ -551,20 +587,7 @@ def qti_import(*, actor, bank: ItemBank, fileobj) -> ImportReport:
             "no_items", _("The manifest lists no QTI items (resources of type imsqti_item_…).")
         )
     schema_check = _SchemaCheck(package, report)
-    for test in tests:
-        report.notes.append(
-            _(
-                "Test %(id)s: its items are imported into the bank; build the exam from them"
-                " in the exam screens."
-            )
-            % {"id": attr(test, "identifier")}
-        )
-        problems = _test_schema_problems(package, test, schema_check)
-        if problems:
-            report.notes.append(
-                _("Test %(id)s does not follow the QTI schema: %(problems)s")
-                % {"id": attr(test, "identifier"), "problems": problems}
-            )
+    items_by_path: dict[str, ItemReport] = {}
     for resource in items:
         identifier = attr(resource, "identifier") or ""
         raw_href = attr(resource, "href") or ""
@@ -574,6 +597,7 @@ def qti_import(*, actor, bank: ItemBank, fileobj) -> ImportReport:
             href = resolve("imsmanifest.xml", raw_href)
             if href not in package:
                 raise ItemError("missing_file", _("The item file is not in the package."))
+            items_by_path.setdefault(href, entry)
             try:
                 root = package.xml(href)
             except QtiPackageError as exc:
@@ -611,6 +635,17 @@ def qti_import(*, actor, bank: ItemBank, fileobj) -> ImportReport:
             entry.code, entry.message = "invalid_item", " ".join(exc.messages)
         else:
             entry.imported, entry.version_id = True, stored.pk
+    for test in tests:
+        report.tests.append(
+            _test_import(
+                actor=actor,
+                bank=bank,
+                package=package,
+                resource=test,
+                items_by_path=items_by_path,
+                schema_check=schema_check,
+            )
+        )
     audit_record(
         actor=actor,
         action="item_bank.qti_import",
@@ -619,6 +654,10 @@ def qti_import(*, actor, bank: ItemBank, fileobj) -> ImportReport:
         data={
             "imported": len(report.imported),
             "failed": [[item.identifier, item.code] for item in report.failed],
+            "exams": [test.exam_id for test in report.tests if test.made],
+            "tests_failed": [
+                [test.identifier, test.code] for test in report.tests if not test.made
+            ],
         },
     )
     return report

@@ -107,8 +107,10 @@ def test_an_exam_is_a_test_with_sections_fixed_items_and_blueprint_selection(ten
     for section in sections:
         for ref in refs(section):
             assert f"items/{ref.get('identifier')}.xml" in archive.namelist()
-    # The package imports: its items go into a bank, the test is noted.
+    # The package imports: its items go into a bank, the test becomes an exam.
     target = make_bank(tenant_a.institution, actor=tenant_a.teacher, name="Từ bài thi")
     report = qti_import(actor=tenant_a.teacher, bank=target, fileobj=io.BytesIO(data))
     assert len(report.imported) == 5 and report.failed == []
-    assert len(report.notes) == 1
+    (test_report,) = report.tests
+    assert test_report.made and test_report.problems == []
+    assert (test_report.sections, test_report.items, test_report.rules) == (2, 2, 1)
