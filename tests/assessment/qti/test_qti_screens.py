@@ -125,3 +125,25 @@ def test_commands_export_and_import(tmp_path, tenant_a, bank):
         call_command(
             "qti_import", str(path), "--bank", str(target.pk), "--user", tenant_a.learner.username
         )
+
+
+def test_the_report_links_the_exam_a_test_became_and_says_why_another_did_not(
+    client, tenant_a, bank
+):
+    from assessment.models import Exam
+
+    from .test_qti_test_import import build, items, make_test, ref, section
+
+    good = make_test(section("S1", ref(1)), title="Đề từ QTI")
+    empty = make_test(section("S1", ref(1, href="../../x.xml")), title="Rỗng")
+    data = build(items(1), {"tests/good.xml": good, "tests/empty.xml": empty})
+    client.force_login(tenant_a.teacher)
+    response = client.post(
+        reverse("assessment_qti:import"), {"bank": bank.pk, "file": _upload(data)}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    exam = Exam.objects.get(title="Đề từ QTI")
+    assert f'href="{reverse("assessment_exams:edit", args=[exam.pk])}"' in page
+    assert 'id="qti-tests"' in page and "no_items" in page and "outside the package" in page
+    assert client.get(reverse("assessment_exams:edit", args=[exam.pk])).status_code == 200
