@@ -3,25 +3,40 @@ against the raw PostgreSQL insert rate of the same rows (the ceiling), in the sa
 
 `python -m bench.lrs_load` (part of `make bench`): a fresh PostgreSQL database, one
 institution with LRS credentials, gunicorn with the production settings on loopback. At
-each level the store is first filled to the level, then:
+each level the store is first filled to the level, gunicorn started, then:
 
+- `warm_up` (not counted): `--warmup` seconds of single POSTs from 8 clients, then batches
+  of 100 that name every one of the 2,000 lessons once (so the canonical activity rows
+  exist at every level before anything is measured, as they do after level 0), then
+  `--warmup` seconds of GETs; then `ANALYZE` of every lrs table, so the planner knows the
+  tables the same way at every level;
 - `single`: 8 concurrent clients POST one statement each request (with its id);
 - `batch`: 8 concurrent clients POST batches of 100 statements;
-- `get`: `--readers` clients GET `?limit=100&agent=...` for agents that have statements;
+- the probe pool: 120 statements for each of 50 probe learners outside the 20,000 of the
+  fill (learner-20000 to learner-20049), written by the fill's own bulk SQL, then `ANALYZE`;
+- `get`: `--readers` clients GET `?limit=100&agent=<probe>`: every page must hold 100
+  statements at every level (each page's size is checked; the mean is recorded), so the
+  levels compare the same work;
+- `get_random`: the same GET for random learners of the fill's pool, whose pages grow with
+  the store (~0.3 statements at 0, ~50 at 1,000,000): a second figure, not the goal's;
 - `ceiling_single` / `ceiling_batch`: 8 processes insert the same row shapes into the same
   tables with psycopg (statement row, its related-agent and related-activity rows), one
   statement per transaction, then 100 statements per transaction.
+
+Each phase records the machine's load average (1, 5, 15 min) at its start and end, so a
+reader can tell a noisy run.
 
 The fill is one bulk INSERT ... SELECT per table, generated inside PostgreSQL with
 `generate_series` and `random()` (20,000 learners as accounts, 14 ADL verbs, 2,000 lessons
 with their course and programme as context, registrations, scores, durations; the same
 shapes as `make_statement`, with the agent and activity rows the LRS itself writes), with
-the tables' secondary indexes dropped meanwhile and rebuilt after it, then ANALYZE. After each level the
-statements the phases wrote are deleted again, so each level is measured at its size.
+the tables' secondary indexes dropped meanwhile and rebuilt after, then ANALYZE. After each
+level the statements written since the level began (warm-up, phases, probe pool, ceiling)
+are deleted again, so each level is measured at its size.
 
 Beside the rates (machine noise) the run records what does not depend on the machine:
 the SQL queries one request of each kind makes, and the plan and buffers of the agent
-read and of the id check at each level.
+read (a pool learner's and a probe learner's) and of the id check at each level.
 """
 
 from __future__ import annotations
@@ -38,6 +53,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from bench.run import HOST, ROOT, start_gunicorn, stop, wait_healthy
 from bench.write_load import Phase, fresh_database, log, production_env
@@ -49,6 +65,10 @@ CLIENTS = 8
 BATCH = 100
 AGENTS = 20_000
 ACTIVITIES = 2_000
+PAGE = 100
+# Probe learners, numbered after the pool's (learner-20000 ...): each holds more than a page.
+PROBES = 50
+PROBE_STATEMENTS = 120
 HOME = "https://taynghe.example"
 VERBS = [
     "http://adlnet.gov/expapi/verbs/" + verb
@@ -105,10 +125,10 @@ def activity_iri(n: int) -> str:
     return f"{HOME}/courses/{n // 40:03d}/lessons/{n:04d}"
 
 
-def make_statement(rng: random.Random, *, with_id: bool = True) -> dict:
+def make_statement(rng: random.Random, *, with_id: bool = True, lesson: int | None = None) -> dict:
     """One statement as content sends it: an account actor, a verb, a lesson in a course."""
     learner = rng.randrange(AGENTS)
-    lesson = rng.randrange(ACTIVITIES)
+    lesson = rng.randrange(ACTIVITIES) if lesson is None else lesson
     verb = rng.choice(VERBS)
     statement = {
         "actor": agent(learner),
@@ -197,7 +217,7 @@ SELECT id, stored, learner, lesson, verb, registration, raw,
 FROM (
   SELECT gen_random_uuid() AS id,
          %(start)s::timestamptz + %(step)s::interval * n AS stored,
-         floor(random() * %(agents)s)::int AS learner,
+         {learner} AS learner,
          floor(random() * %(activities)s)::int AS lesson,
          (%(verbs)s::text[])[1 + floor(random() * %(nverbs)s)::int] AS verb,
          gen_random_uuid() AS registration,
@@ -238,13 +258,35 @@ UNION ALL SELECT id, programme FROM fill;
 """
 
 
+def generate(conn, need: int, *, learner: str, start, step, ids: tuple, **params) -> None:
+    """Run FILL_SQL for `need` statements stored from `start` every `step`, the learner of
+    statement `n` drawn by the SQL expression `learner`, in the caller's transaction."""
+    from lrs import validation
+
+    institution_id, client_id, authority = ids
+    params = {
+        **params,
+        "home": HOME,
+        "start": start,
+        "step": step,
+        "activities": ACTIVITIES,
+        "verbs": VERBS,
+        "nverbs": len(VERBS),
+        "need": need,
+        "institution": institution_id,
+        "client": client_id,
+        "authority": json.dumps(authority),
+        "authority_key": validation.agent_key(authority),
+    }
+    for sql in FILL_SQL.replace("{learner}", learner).split(";\n\n"):
+        conn.execute(sql, {k: v for k, v in params.items() if f"%({k})s" in sql})
+
+
 def fill(conn, target: int, *, institution_id: int, client_id: int, authority: dict) -> dict:
     """Generate statements (with their agent and activity rows) in PostgreSQL until the
     store holds `target`, with the tables' secondary indexes dropped meanwhile and rebuilt
     after: the rows are those `make_statement` and the LRS write (checked by the bench's
     GETs, which parse them), drawn by `generate_series` and `random()` server-side."""
-    from lrs import validation
-
     have = statement_count(conn)
     need = target - have
     if need <= 0:
@@ -261,22 +303,15 @@ def fill(conn, target: int, *, institution_id: int, client_id: int, authority: d
         for name, _definition in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         # History: the filled statements were stored over the past year, before the load's.
-        params = {
-            "home": HOME,
-            "start": datetime.now(UTC) - timedelta(days=365),
-            "step": timedelta(days=364) / need,
-            "agents": AGENTS,
-            "activities": ACTIVITIES,
-            "verbs": VERBS,
-            "nverbs": len(VERBS),
-            "need": need,
-            "institution": institution_id,
-            "client": client_id,
-            "authority": json.dumps(authority),
-            "authority_key": validation.agent_key(authority),
-        }
-        for sql in FILL_SQL.split(";\n\n"):
-            conn.execute(sql, {k: v for k, v in params.items() if f"%({k})s" in sql})
+        generate(
+            conn,
+            need,
+            learner="floor(random() * %(agents)s)::int",
+            start=datetime.now(UTC) - timedelta(days=365),
+            step=timedelta(days=364) / need,
+            ids=(institution_id, client_id, authority),
+            agents=AGENTS,
+        )
     copied = time.perf_counter()
     for _name, definition in indexes:
         conn.execute(definition)
@@ -289,6 +324,56 @@ def fill(conn, target: int, *, institution_id: int, client_id: int, authority: d
         "index_seconds": done - copied,
         "rows_per_s": need / max(copied - started, 1e-9),
     }
+
+
+def probe_pool(conn, since: datetime, *, ids: tuple) -> dict:
+    """PROBE_STATEMENTS statements for each of the PROBES probe learners, by the fill's SQL,
+    stored between `since` (so the level's deletion removes them) and now (a GET's page
+    stops at the time of its request); then ANALYZE, and a count per probe to check."""
+    need = PROBES * PROBE_STATEMENTS
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    start = since + (now - since) / 2
+    with conn.transaction():
+        generate(
+            conn,
+            need,
+            learner="(%(first)s + n / %(each)s)::int",
+            start=start,
+            step=(now - start) / (need + 1),
+            ids=ids,
+            first=AGENTS,
+            each=PROBE_STATEMENTS,
+        )
+    written = time.perf_counter()
+    analysed = analyse(conn)
+    counts = [
+        row[0]
+        for row in conn.execute(
+            "SELECT count(*) FROM lrs_statementagent WHERE key = ANY(%s) GROUP BY key",
+            [[agent_key(AGENTS + n) for n in range(PROBES)]],
+        )
+    ]
+    if len(counts) != PROBES or set(counts) != {PROBE_STATEMENTS}:
+        raise RuntimeError(f"the probe pool holds {sorted(counts)} statements per probe")
+    return {
+        "probes": PROBES,
+        "statements_each": PROBE_STATEMENTS,
+        "write_seconds": written - started,
+        "analyze_seconds": analysed,
+    }
+
+
+def analyse(conn) -> float:
+    """ANALYZE every lrs table (the planner then knows them the same way at every level)."""
+    started = time.perf_counter()
+    tables = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename LIKE 'lrs\\_%' ORDER BY tablename"
+    ).fetchall()
+    for (table,) in tables:
+        conn.execute(f'ANALYZE "{table}"')
+    return time.perf_counter() - started
 
 
 def forget_since(conn, since: datetime) -> int:
@@ -330,8 +415,9 @@ def explain(conn, sql: str, params: list) -> dict:
     }
 
 
-def plans(database_url: str, institution_id: int, agent: dict) -> dict:
-    """The id check of a write and the agent read of a GET, as the LRS issues them."""
+def plans(database_url: str, institution_id: int, agents: dict[str, dict]) -> dict:
+    """The id check of a write and the agent read of a GET (for each of `agents`, by the
+    name of its plan), as the LRS issues them."""
     import psycopg
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -341,18 +427,20 @@ def plans(database_url: str, institution_id: int, agent: dict) -> dict:
 
     institution = Institution.objects.get(pk=institution_id)
     out = {}
-    query = selectors.StatementFilter(agent_key=validation.agent_key(agent), limit=100)
-    with CaptureQueriesContext(connection) as captured:
-        selectors.statements_page(institution=institution, query=query)
-
     with psycopg.connect(database_url) as conn:
-        out["get_queries"] = [q["sql"] for q in captured.captured_queries]
-        main = captured.captured_queries[-1]["sql"]
-        out["get_plan"] = explain(conn, main, [])
-        ids = {uuid.uuid4() for _ in range(BATCH)}
-        with CaptureQueriesContext(connection) as captured:
-            services._lookup(institution, ids)
-        out["id_check_plan"] = explain(conn, captured.captured_queries[-1]["sql"], [])
+        for name, who in agents.items():
+            query = selectors.StatementFilter(agent_key=validation.agent_key(who), limit=PAGE)
+            with CaptureQueriesContext(connection) as captured:
+                selectors.statements_page(institution=institution, query=query)
+            out.setdefault("get_queries", [q["sql"] for q in captured.captured_queries])
+            out[name] = explain(conn, captured.captured_queries[-1]["sql"], [])
+        # The write path may no longer check ids before it inserts: then there is no plan.
+        lookup = getattr(services, "_lookup", None)
+        out["id_check_plan"] = None
+        if lookup is not None:
+            with CaptureQueriesContext(connection) as captured:
+                lookup(institution, {uuid.uuid4() for _ in range(BATCH)})
+            out["id_check_plan"] = explain(conn, captured.captured_queries[-1]["sql"], [])
     return out
 
 
@@ -407,8 +495,9 @@ async def request(port: int, method: str, path: str, headers: str, body: bytes, 
     return status, payload
 
 
-async def run_phase(name, port, auth, *, clients, seconds, budget, make) -> Phase:
-    """`clients` loops sending `make()` requests until `seconds` or `budget` requests."""
+async def run_phase(name, port, auth, *, clients, seconds, budget, make, inspect=None) -> Phase:
+    """`clients` loops sending `make()` requests until `seconds` or `budget` requests;
+    `inspect(payload)` sees each answered body after its latency is taken."""
     phase = Phase(name)
     headers = (
         f"Authorization: Basic {auth}\r\nX-Experience-API-Version: 1.0.3\r\n"
@@ -433,6 +522,8 @@ async def run_phase(name, port, auth, *, clients, seconds, budget, make) -> Phas
             phase.statuses[status] = phase.statuses.get(status, 0) + 1
             if status == 200:
                 phase.latencies.append(time.perf_counter() - began)
+                if inspect is not None:
+                    inspect(payload)
             else:
                 phase.errors += 1
                 phase.sample = phase.sample or f"{status} {payload[:300]!r}"
@@ -442,7 +533,66 @@ async def run_phase(name, port, auth, *, clients, seconds, budget, make) -> Phas
     return phase
 
 
-def lrs_phases(port: int, auth: str, args, level: int) -> dict:
+def timed(name, port, auth, **kwargs) -> dict:
+    """One phase's summary with the machine's load average (1, 5, 15 min) at its start and
+    end: a reader can tell a noisy run."""
+    load_start = os.getloadavg()
+    summary = asyncio.run(run_phase(name, port, auth, **kwargs)).summary()
+    return {**summary, "load_start": load_start, "load_end": os.getloadavg()}
+
+
+def get_path(who: int) -> str:
+    return "/xapi/statements?" + urlencode({"limit": PAGE, "agent": json.dumps(agent(who))})
+
+
+def warm_up(port: int, auth: str, args, level: int) -> dict:
+    """What is not counted: fresh workers' first requests, and the canonical activity rows
+    (every lesson once, by batches) that would otherwise be created during level 0's
+    phases only. Its statements are stored after the level began: its deletion removes them."""
+    rng = random.Random(-level - 1)
+    post = "/xapi/statements"
+    lessons = list(range(ACTIVITIES))
+    rng.shuffle(lessons)
+    batches = iter(
+        json.dumps([make_statement(rng, lesson=n) for n in lessons[i : i + BATCH]]).encode()
+        for i in range(0, len(lessons), BATCH)
+    )
+    out = {
+        "single": timed(
+            "warm-up single",
+            port,
+            auth,
+            clients=CLIENTS,
+            seconds=args.warmup,
+            budget=args.single_budget,
+            make=lambda: ("POST", post, json.dumps(make_statement(rng)).encode()),
+        ),
+        "batch": timed(
+            "warm-up batch",
+            port,
+            auth,
+            clients=CLIENTS,
+            seconds=600.0,
+            budget=-(-ACTIVITIES // BATCH),
+            make=lambda: ("POST", post, next(batches)),
+        ),
+        "get": timed(
+            "warm-up get",
+            port,
+            auth,
+            clients=args.readers,
+            seconds=args.warmup,
+            budget=args.get_budget,
+            make=lambda: ("GET", get_path(rng.randrange(AGENTS)), b""),
+        ),
+    }
+    return out
+
+
+def lrs_phases(port: int, auth: str, args, level: int, *, conn, since, ids) -> dict:
+    results = {"warm_up": warm_up(port, auth, args, level)}
+    results["warm_up"]["analyze_seconds"] = analyse(conn)
+    results["warm_up"]["stored_after"] = statement_count(conn)
     rng = random.Random(level + 1)
     # Bodies are made before each phase so the load script spends its time sending.
     singles = [json.dumps(make_statement(rng)).encode() for _ in range(args.single_budget)]
@@ -451,55 +601,65 @@ def lrs_phases(port: int, auth: str, args, level: int) -> dict:
         for _ in range(args.batch_budget)
     ]
     single_iter, batch_iter = iter(singles), iter(batches)
-    results = {}
-    phase = asyncio.run(
-        run_phase(
-            "single",
-            port,
-            auth,
-            clients=CLIENTS,
-            seconds=args.seconds,
-            budget=len(singles),
-            make=lambda: ("POST", "/xapi/statements", next(single_iter)),
-        )
+    summary = timed(
+        "single",
+        port,
+        auth,
+        clients=CLIENTS,
+        seconds=args.seconds,
+        budget=len(singles),
+        make=lambda: ("POST", "/xapi/statements", next(single_iter)),
     )
-    results["single"] = {**phase.summary(), "statements_per_s": phase.summary()["rate_per_s"]}
-    phase = asyncio.run(
-        run_phase(
-            "batch",
-            port,
-            auth,
-            clients=CLIENTS,
-            seconds=args.seconds,
-            budget=len(batches),
-            make=lambda: ("POST", "/xapi/statements", next(batch_iter)),
-        )
+    results["single"] = {**summary, "statements_per_s": summary["rate_per_s"]}
+    summary = timed(
+        "batch",
+        port,
+        auth,
+        clients=CLIENTS,
+        seconds=args.seconds,
+        budget=len(batches),
+        make=lambda: ("POST", "/xapi/statements", next(batch_iter)),
     )
-    summary = phase.summary()
     results["batch"] = {**summary, "statements_per_s": summary["rate_per_s"] * BATCH}
-    from urllib.parse import urlencode
 
-    paths = [
-        "/xapi/statements?"
-        + urlencode({"limit": 100, "agent": json.dumps(agent(rng.randrange(AGENTS)))})
-        for _ in range(args.get_budget)
-    ]
+    # The goal's GET: probe learners whose page holds PAGE statements at every level.
+    results["probe_pool"] = probe_pool(conn, since, ids=ids)
+    paths = [get_path(AGENTS + rng.randrange(PROBES)) for _ in range(args.get_budget)]
     path_iter = iter(paths)
     sizes = []
-
-    phase = asyncio.run(
-        run_phase(
-            "get",
-            port,
-            auth,
-            clients=args.readers,
-            seconds=args.seconds,
-            budget=len(paths),
-            make=lambda: ("GET", next(path_iter), b""),
-        )
+    results["get"] = timed(
+        "get",
+        port,
+        auth,
+        clients=args.readers,
+        seconds=args.seconds,
+        budget=len(paths),
+        make=lambda: ("GET", next(path_iter), b""),
+        inspect=lambda payload: sizes.append(len(json.loads(payload)["statements"])),
     )
-    results["get"] = phase.summary()
+    results["get"].update(
+        agents="probe",
+        pages_checked=len(sizes),
+        pages_short=sum(1 for size in sizes if size != PAGE),
+        statements_per_page_mean=sum(sizes) / max(len(sizes), 1),
+    )
+    if results["get"]["pages_short"]:
+        log(f"level {level}: {results['get']['pages_short']} probe pages held fewer than {PAGE}")
+
+    # A second figure: random learners of the pool, whose pages grow with the store.
+    paths = [get_path(rng.randrange(AGENTS)) for _ in range(args.get_budget)]
+    path_iter = iter(paths)
+    results["get_random"] = timed(
+        "get_random",
+        port,
+        auth,
+        clients=args.readers,
+        seconds=args.seconds,
+        budget=len(paths),
+        make=lambda: ("GET", next(path_iter), b""),
+    )
     # What the pages held (sampled afterwards through the same endpoint).
+    sizes = []
     for path in paths[:20]:
         status, payload = asyncio.run(
             request(
@@ -512,7 +672,7 @@ def lrs_phases(port: int, auth: str, args, level: int) -> dict:
         )
         if status == 200:
             sizes.append(len(json.loads(payload)["statements"]))
-    results["get"]["statements_per_page_sample"] = sizes
+    results["get_random"].update(agents="random", statements_per_page_sample=sizes)
     return results
 
 
@@ -568,6 +728,7 @@ def _ceiling_worker(database_url, per_tx, seed, start_at, seconds, ids, queue):
 def ceiling(database_url: str, per_tx: int, seconds: float, ids) -> dict:
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
+    load_start = os.getloadavg()
     start_at = time.time() + 3.0  # after every process has made its rows and connected
     processes = [
         context.Process(
@@ -581,7 +742,13 @@ def ceiling(database_url: str, per_tx: int, seconds: float, ids) -> dict:
     total = sum(queue.get() for _ in processes)
     for process in processes:
         process.join()
-    return {"statements": total, "statements_per_s": total / seconds, "per_transaction": per_tx}
+    return {
+        "statements": total,
+        "statements_per_s": total / seconds,
+        "per_transaction": per_tx,
+        "load_start": load_start,
+        "load_end": os.getloadavg(),
+    }
 
 
 # --- the run -----------------------------------------------------------------------------
@@ -611,6 +778,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS))
     parser.add_argument("--seconds", type=float, default=10.0, help="at most, per phase")
+    parser.add_argument(
+        "--warmup", type=float, default=2.0, help="seconds of single POSTs, then of GETs, uncounted"
+    )
     parser.add_argument("--single-budget", type=int, default=10_000, help="requests at most")
     parser.add_argument("--batch-budget", type=int, default=1_000, help="requests at most")
     parser.add_argument("--get-budget", type=int, default=2_000, help="requests at most")
@@ -641,6 +811,9 @@ def main(argv=None) -> int:
         "readers": args.readers,
         "batch": BATCH,
         "seconds_per_phase": args.seconds,
+        "warmup_seconds": args.warmup,
+        "page": PAGE,
+        "probes": {"learners": PROBES, "statements_each": PROBE_STATEMENTS},
         "queries_per_request": queries_per_request(client.key, secret),
         "levels": {},
         "goals": GOALS,
@@ -666,12 +839,16 @@ def main(argv=None) -> int:
             process, port = start_gunicorn("lrs", env, args.workers, logs)
             try:
                 wait_healthy(process, port)
-                measured = lrs_phases(port, auth, args, level)
+                measured = lrs_phases(port, auth, args, level, conn=conn, since=begin, ids=ids)
             finally:
                 stop(process)
             measured["ceiling_single"] = ceiling(database_url, 1, args.seconds, ids)
             measured["ceiling_batch"] = ceiling(database_url, BATCH, args.seconds, ids)
-            measured["plans"] = plans(database_url, institution.pk, agent(1))
+            measured["plans"] = plans(
+                database_url,
+                institution.pk,
+                {"get_plan": agent(1), "get_plan_probe": agent(AGENTS)},
+            )
             measured["stored_at_start"] = stored_at_start
             measured["stored_at_end"] = statement_count(conn)
             measured["fill"] = filled
@@ -685,10 +862,14 @@ def main(argv=None) -> int:
                 f"level {level}: single {measured['single']['statements_per_s']:.0f}/s "
                 f"(ceiling {measured['ceiling_single']['statements_per_s']:.0f}/s), batch "
                 f"{measured['batch']['statements_per_s']:.0f}/s (ceiling "
-                f"{measured['ceiling_batch']['statements_per_s']:.0f}/s), GET p50 "
-                f"{measured['get']['p50_ms']:.1f} ms p95 {measured['get']['p95_ms']:.1f} ms; "
-                f"errors {measured['single']['errors']}/{measured['batch']['errors']}/"
-                f"{measured['get']['errors']}"
+                f"{measured['ceiling_batch']['statements_per_s']:.0f}/s), GET probe p50 "
+                f"{measured['get']['p50_ms']:.1f} ms p95 {measured['get']['p95_ms']:.1f} ms "
+                f"({measured['get']['statements_per_page_mean']:.1f} a page), random p95 "
+                f"{measured['get_random']['p95_ms']:.1f} ms; errors "
+                f"{measured['single']['errors']}/{measured['batch']['errors']}/"
+                f"{measured['get']['errors']}/{measured['get_random']['errors']}; load "
+                f"{measured['single']['load_start'][0]:.1f} to "
+                f"{measured['get_random']['load_end'][0]:.1f}"
             )
             forget_since(conn, begin)
     finally:
@@ -700,6 +881,7 @@ def main(argv=None) -> int:
             "single": 1 - b["single"]["statements_per_s"] / a["single"]["statements_per_s"],
             "batch": 1 - b["batch"]["statements_per_s"] / a["batch"]["statements_per_s"],
             "get_p95": b["get"]["p95_ms"] / max(a["get"]["p95_ms"], 1e-9) - 1,
+            "get_random_p95": b["get_random"]["p95_ms"] / max(a["get_random"]["p95_ms"], 1e-9) - 1,
         }
         log(f"{last} vs {first}: {result['slowdown_last_vs_first']}")
     args.out.mkdir(parents=True, exist_ok=True)
