@@ -30,6 +30,7 @@ MAX_TEST_SECTIONS = 200
 MAX_TEST_ITEMS = 2_000
 MAX_SECTION_DEPTH = 20
 MAX_INSTRUCTIONS = 20_000
+MAX_PROBLEMS = 200  # per test; past this the report counts them
 
 # Children of a test, a test part, a section and an item reference that are read here;
 # every other child is reported as not carried.
@@ -66,6 +67,7 @@ class TestReport:
     message: str = ""
     # What the exam does not carry, and items left out (each a sentence).
     problems: list[str] = field(default_factory=list)
+    problems_left_out: int = 0  # past MAX_PROBLEMS, counted rather than listed
     # How something was carried differently (a rule drawing from the bank imported into).
     notes: list[str] = field(default_factory=list)
 
@@ -114,15 +116,20 @@ class _Reader:
         self.rule_index = 0  # the selections read in it
 
     def problem(self, message: str) -> None:
-        self.report.problems.append(message)
+        if len(self.report.problems) < MAX_PROBLEMS:
+            self.report.problems.append(message)
+        else:
+            self.report.problems_left_out += 1
 
     def unread(self, element: Element, known: set[str], where: str) -> None:
-        """Report every child of `element` this reader does not carry."""
+        """Report every kind of child of `element` this reader does not carry, once."""
+        reported: set[str] = set()
         for child in element:
             if not isinstance(child.tag, str):
                 continue
             name = local(child.tag)
-            if name not in known:
+            if name not in known and name not in reported:
+                reported.add(name)
                 self.problem(
                     _("%(where)s: <%(element)s> is not carried by the exam.")
                     % {"where": where, "element": name}
@@ -275,9 +282,10 @@ class _Reader:
         for weight in (c for c in ref if local(c.tag) == "weight"):
             try:
                 value = Decimal(attr(weight, "value") or "")
+                one = value.is_finite() and value == 1  # sNaN would raise on comparing
             except InvalidOperation:
-                value = None
-            if value != 1:
+                one = False
+            if not one:
                 self.problem(
                     _(
                         "%(where)s: its weight %(value)s is not carried; the item keeps its own"
@@ -418,6 +426,13 @@ def _read(root: Element, reader: _Reader) -> tuple[str, dict]:
             "too_many_sections",
             _("The test has %(n)d sections; at most %(max)d are imported.")
             % {"n": sections, "max": max_sections},
+        )
+    parts = sum(1 for node in root if local(node.tag) == "testPart")
+    if parts > max_sections:
+        raise TestError(
+            "too_many_sections",
+            _("The test has %(n)d test parts; at most %(max)d are imported.")
+            % {"n": parts, "max": max_sections},
         )
     if refs > max_items:
         raise TestError(

@@ -430,3 +430,29 @@ def test_the_exam_goes_to_the_bank_institution_never_another(tenant_a, tenant_b)
     with pytest.raises(PermissionDenied):
         qti_import(actor=tenant_a.teacher, bank=bank_b, fileobj=data)
     assert Exam.objects.count() == 1
+
+
+def test_hostile_weights_and_floods_of_unknown_elements_are_reported_within_bounds(tenant_a, bank):
+    flood = "".join(f"<foo{n}/>" for n in range(5000)) + "<bar/>" * 100
+    body = section(
+        "S1",
+        ref(1, inner='<weight identifier="W" value="sNaN"/><weight identifier="V" value="1e9999"/>')
+        + ref(2, inner=flood),
+    )
+    _, test = run(tenant_a, bank, build(items(1, 2), {"tests/t.xml": make_test(body)}))
+    assert test.made and test.items == 2
+    assert test.problems[:2] == [
+        "Item i1: its weight sNaN is not carried; the item keeps its own marks.",
+        "Item i1: its weight 1e9999 is not carried; the item keeps its own marks.",
+    ]
+    # Each kind of element once (<bar> a hundred times is one problem), at most 200 listed.
+    assert len(test.problems) == 200 and test.problems_left_out == 2 + 5001 - 200
+
+
+def test_thousands_of_empty_test_parts_are_refused(tenant_a, bank):
+    parts = '<testPart identifier="P" navigationMode="linear" submissionMode="individual"/>' * 500
+    test = make_test(section("S1", ref(1))).replace(
+        "</assessmentTest>", parts + "</assessmentTest>"
+    )
+    _, result = run(tenant_a, bank, build(items(1), {"tests/t.xml": test}))
+    assert result.code == "too_many_sections" and result.problems == []
