@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
@@ -55,6 +56,21 @@ ANSWER_UPSERT = (
     "client_time = excluded.client_time, saved_at = excluded.saved_at "
     "WHERE assessment_answer.seq < excluded.seq RETURNING seq"
 )
+# The token-held save's locked read: the question, its item version's type and body, and the
+# attempt's state (overdue: the deadline plus grace has passed), for an active learner.
+HELD_QUESTION_SQL = (
+    "SELECT q.id, q.id_map, q.view, v.question_type, v.body, a.status, "
+    "a.paused_at IS NOT NULL, a.deadline IS NOT NULL AND a.deadline < %s "
+    "FROM assessment_attemptquestion q "
+    "JOIN assessment_attempt a ON a.id = q.attempt_id "
+    "JOIN institutions_user u ON u.id = a.learner_id "
+    "JOIN assessment_itemversion v ON v.id = q.item_version_id "
+    "WHERE q.attempt_id = %s AND a.learner_id = %s AND u.is_active AND q.key = %s"
+)
+# The save token's signing salt: a token signed for anything else never verifies here.
+SAVE_TOKEN_SALT = "assessment.attempt-save"  # noqa: S105 -- a namespace, not a secret
+# A real token is about 100 characters; a longer header is not hashed at all.
+MAX_SAVE_TOKEN_CHARS = 200
 # Lists of a learner view whose entries carry ids the response refers to.
 ID_LISTS = ("options", "steps", "prompts", "choices")
 
@@ -524,7 +540,8 @@ def answer_save(
     the grace period, then refused.
     """
     question = _question_locked(AttemptQuestion.objects.filter(attempt_id=attempt.pk), question_key)
-    return _save(attempt.pk, question, learner, seq, response, client_time, now)
+    learner_id = getattr(learner, "pk", None)
+    return _save(attempt.pk, question, learner_id, seq, response, client_time, now)
 
 
 @transaction.atomic
@@ -550,7 +567,102 @@ def answer_save_own(
     )
     if question is None:
         return None
-    return _save(question.attempt_id, question, learner, seq, response, client_time, now)
+    learner_id = getattr(learner, "pk", None)
+    return _save(question.attempt_id, question, learner_id, seq, response, client_time, now)
+
+
+def attempt_save_token(attempt: Attempt) -> str:
+    """A signed token that lets the exam client save answers to this attempt as its learner
+    without a session read per save (`answer_save_held`).
+
+    It names the attempt (public id and key) and its learner, and grants nothing else: every
+    save still checks that the attempt is open, in time and the learner's, and that the
+    learner's account is active. It needs no expiry: the attempt refuses saves once it is
+    submitted or past its deadline and grace.
+    """
+    return signing.Signer(salt=SAVE_TOKEN_SALT).sign(
+        f"{attempt.public_id}:{attempt.pk}:{attempt.learner_id}"
+    )
+
+
+def save_token_read(token: str, public_id) -> tuple[int, int] | None:
+    """(attempt key, learner key) that a save token names for this public id; None for a
+    token that is malformed, forged, signed with another salt or issued for another attempt."""
+    if not token or len(token) > MAX_SAVE_TOKEN_CHARS:
+        return None
+    try:
+        value = signing.Signer(salt=SAVE_TOKEN_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    named, _sep, keys = value.partition(":")
+    attempt_pk, _sep, learner_pk = keys.partition(":")
+    if named != str(public_id) or not attempt_pk.isdigit() or not learner_pk.isdigit():
+        return None
+    return int(attempt_pk), int(learner_pk)
+
+
+@transaction.atomic
+def answer_save_held(
+    *,
+    attempt_pk: int,
+    learner_id: int,
+    question_key: str,
+    seq: int,
+    response: Any,
+    client_time: datetime | None = None,
+    now=None,
+) -> SaveResult:
+    """`answer_save` for a client holding a save token (`save_token_read` verified it): the
+    attempt and learner come from the token, so no session or user row is read; a learner
+    whose account was deactivated since is refused like a stranger.
+
+    The question, its item version and the attempt's state are read with the attempt row
+    locked in one prepared statement (`_held_question_locked`), not through the ORM: this
+    is the request every examinee makes every few seconds. An unknown question is answered
+    through the locked attempt, which tells which refusal applies.
+    """
+    now = now or timezone.now()
+    seq = _check_seq(seq)
+    row = _held_question_locked(attempt_pk, learner_id, question_key, now)
+    if row is None:
+        active = Attempt.objects.filter(
+            pk=attempt_pk, learner_id=learner_id, learner__is_active=True
+        ).exists()
+        return _save(attempt_pk, None, learner_id if active else None, seq, response, None, now)
+    question_pk, id_map, view, question_type, body, status, paused, overdue = row
+    _refuse_closed(status, paused=bool(paused), overdue=bool(overdue))
+    json_field = AttemptQuestion._meta.get_field("view")
+    question = AttemptQuestion(
+        pk=question_pk,
+        id_map=json_field.from_db_value(id_map, None, connection),
+        view=json_field.from_db_value(view, None, connection),
+        item_version=ItemVersion(
+            question_type=question_type, body=json_field.from_db_value(body, None, connection)
+        ),
+    )
+    return _write(question, seq, response, client_time, now)
+
+
+def _held_lock() -> str:
+    if connection.features.has_select_for_update_of:
+        return " FOR UPDATE OF a"
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: BEGIN locks
+
+
+def _held_question_locked(attempt_pk: int, learner_id: int, question_key, now) -> tuple | None:
+    """The held save's row (`HELD_QUESTION_SQL`), the attempt locked until the transaction
+    ends; None when the attempt has no such question for this active learner.
+
+    `overdue` is computed by the database against the deadline plus grace, as `is_overdue`
+    does (a paused attempt is refused as paused first).
+    """
+    cutoff = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=grace_seconds()))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            HELD_QUESTION_SQL + _held_lock(),
+            [cutoff, attempt_pk, learner_id, str(question_key)[:32]],
+        )
+        return cursor.fetchone()
 
 
 def _question_locked(rows, question_key: str) -> AttemptQuestion | None:
@@ -570,21 +682,34 @@ def _question_locked(rows, question_key: str) -> AttemptQuestion | None:
     )
 
 
-def _save(attempt_pk, question, learner, seq, response, client_time, now) -> SaveResult:
+def _save(attempt_pk, question, learner_id, seq, response, client_time, now) -> SaveResult:
     now = now or timezone.now()
     seq = _check_seq(seq)
     attempt = question.attempt if question is not None else _attempt_locked(attempt_pk)
-    _require_own(attempt, learner)
-    if attempt.status == Attempt.Status.SUBMITTED:
-        raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
-    if attempt.status == Attempt.Status.PREPARED:
-        raise NotStarted(_("Start the attempt before answering."))
-    if attempt.paused_at is not None:
-        raise AttemptPaused(_("The invigilator has paused this attempt; wait for them."))
-    if is_overdue(attempt, now):
-        raise DeadlinePassed(_("The time for this attempt is over; the answer was not saved."))
+    if learner_id is None or attempt.learner_id != learner_id:
+        raise PermissionDenied(_("This is not your attempt."))
+    _refuse_closed(
+        attempt.status, paused=attempt.paused_at is not None, overdue=is_overdue(attempt, now)
+    )
     if question is None:
         raise UnknownQuestion(_("This attempt has no such question."))
+    return _write(question, seq, response, client_time, now)
+
+
+def _refuse_closed(status: str, *, paused: bool, overdue: bool) -> None:
+    """Refuse a save to an attempt that is not taking answers now, saying why."""
+    if status == Attempt.Status.SUBMITTED:
+        raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
+    if status == Attempt.Status.PREPARED:
+        raise NotStarted(_("Start the attempt before answering."))
+    if paused:
+        raise AttemptPaused(_("The invigilator has paused this attempt; wait for them."))
+    if overdue:
+        raise DeadlinePassed(_("The time for this attempt is over; the answer was not saved."))
+
+
+def _write(question: AttemptQuestion, seq: int, response, client_time, now) -> SaveResult:
+    """Validate and store the answer (the attempt is locked and taking answers)."""
     _check_response(question, response)
     if _answer_upsert(question.pk, seq, response, client_time, now):
         return SaveResult("saved", seq, now)
@@ -601,13 +726,13 @@ def _answer_upsert(question_pk: int, seq: int, response, client_time, now) -> bo
 
     One statement (INSERT … ON CONFLICT … WHERE), on PostgreSQL and SQLite alike.
     """
-    fields = {f.name: f for f in Answer._meta.concrete_fields}
+    field = Answer._meta.get_field
     values = [
         question_pk,
         seq,
-        fields["response"].get_db_prep_save(response, connection),
-        fields["client_time"].get_db_prep_save(client_time, connection),
-        fields["saved_at"].get_db_prep_save(now, connection),
+        field("response").get_db_prep_save(response, connection),
+        field("client_time").get_db_prep_save(client_time, connection),
+        field("saved_at").get_db_prep_save(now, connection),
     ]
     with connection.cursor() as cursor:
         cursor.execute(ANSWER_UPSERT, values)

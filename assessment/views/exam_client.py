@@ -2,6 +2,12 @@
 
 Session authentication with CSRF on every POST. An attempt another person cannot see
 is a 404 (its id says nothing); one they can see but not sit (staff) is a 403.
+
+Saves, the hot path, may instead carry the save token that start and state hand the
+attempt's learner (header X-Attempt-Token): a valid token names the attempt and its learner,
+so the save reads no session and no user row, and needs no CSRF check (a header that script
+on another site cannot set is not ambient authority). A save without a valid token takes the
+session path with CSRF, as before.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import attempts
@@ -99,9 +106,17 @@ def start(request, public_id):
         attempt = attempts.attempt_start_own(public_id=public_id, **_start_request(request))
         if attempt is None:
             return None
-        return JsonResponse(attempts.attempt_state(attempt=attempt, learner=request.user))
+        return _state_response(request, attempt)
 
     return _refusals(own) or _start_general(request, public_id)
+
+
+def _state_response(request, attempt) -> JsonResponse:
+    """The attempt's state; its learner also gets the save token (staff never do)."""
+    payload = attempts.attempt_state(attempt=attempt, learner=request.user)
+    if attempt.learner_id == request.user.pk:
+        payload["save_token"] = attempts.attempt_save_token(attempt)
+    return JsonResponse(payload)
 
 
 def _start_request(request) -> dict:
@@ -116,14 +131,14 @@ def _start_request(request) -> dict:
 @json_endpoint
 def _start_general(request, attempt):
     attempt = attempts.attempt_start(attempt=attempt, **_start_request(request))
-    return JsonResponse(attempts.attempt_state(attempt=attempt, learner=request.user))
+    return _state_response(request, attempt)
 
 
 @require_GET
 @json_endpoint
 def state(request, attempt):
     """Everything the client needs after a reload or a reconnect."""
-    return JsonResponse(attempts.attempt_state(attempt=attempt, learner=request.user))
+    return _state_response(request, attempt)
 
 
 def _save_request(request) -> dict:
@@ -153,15 +168,38 @@ def _saved(result, question_key: str) -> JsonResponse:
     return JsonResponse(payload, status=409 if result.status == "stale" else 200)
 
 
+@csrf_exempt
 @require_POST
 @never_cache
 def save(request, public_id):
     """Save one answer: {"question", "seq", "response", "client_time"?}; 409 when stale.
 
-    The hot path of an exam (every examinee, every changed answer): the learner's own
-    attempt and the question are read and locked in one query. Anything else (another
-    person's attempt, an unknown question) takes the general path, which says why.
+    The hot path of an exam (every examinee, every changed answer). With a valid save token
+    the attempt and learner come from it: no session, user or CSRF work. Without one, the
+    session path (CSRF checked) locks and reads the learner's own attempt and the question in
+    one query; anything else (another person's attempt, an unknown question) takes the
+    general path, which says why.
     """
+    held = attempts.save_token_read(request.META.get("HTTP_X_ATTEMPT_TOKEN", ""), public_id)
+    if held is None:
+        return _save_session(request, public_id)
+    attempt_pk, learner_id = held
+
+    def with_token():
+        fields = _save_request(request)
+        try:
+            result = attempts.answer_save_held(
+                attempt_pk=attempt_pk, learner_id=learner_id, **fields
+            )
+        except Attempt.DoesNotExist:
+            return _error("not_found", _("No such attempt."), 404)
+        return _saved(result, fields["question_key"])
+
+    return _refusals(with_token)
+
+
+@csrf_protect
+def _save_session(request, public_id):
     if not request.user.is_authenticated:
         return _error("login_required", _("Log in to sit this exam."), 401)
 

@@ -15,6 +15,9 @@
     submit: root.dataset.submitUrl,
   };
   var csrf = root.dataset.csrf;
+  // The save token (start and state hand it to the learner): saves sent with it need no
+  // session read on the server. Kept in memory only; a reload asks the state again.
+  var saveToken = null;
   var journalKey = "taynghe-exam-" + root.dataset.attempt;
   var el = function (sel) { return root.querySelector(sel); };
   var indicator = el("[data-indicator]");
@@ -60,10 +63,12 @@
   }
 
   function request(method, url, body) {
+    var headers = { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" };
+    if (saveToken && url === urls.save) headers["X-Attempt-Token"] = saveToken;
     return fetch(url, {
       method: method,
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
@@ -334,6 +339,7 @@
 
   function render(data) {
     state = data;
+    if (data.save_token) saveToken = data.save_token;
     paused = !!data.paused;
     offset = Date.parse(data.server_now) - Date.now();
     el("[data-start]").hidden = data.status !== "prepared";
