@@ -617,7 +617,7 @@ def answer_save_held(
     whose account was deactivated since is refused like a stranger.
 
     The question, its item version and the attempt's state are read with the attempt row
-    locked in one prepared statement (`_held_question_locked`), not through the ORM: this
+    locked in one raw SQL statement (`_held_question_locked`), not through the ORM: this
     is the request every examinee makes every few seconds. An unknown question is answered
     through the locked attempt, which tells which refusal applies.
     """

@@ -8,7 +8,8 @@ gunicorn with the production settings on loopback. Then:
 1. **start**: every learner starts within `--start-window` seconds (the spike; goal p95 < 1 s);
 2. **save**: each learner saves an answer every 20–40 s, compressed by `--compress`
    (the exam's length is compressed, not the concurrency), with an increasing seq per
-   question; failed requests are retried with the same seq (goal p95 < 100 ms);
+   question and the save token the start handed out, as the exam client sends them; failed
+   requests are retried with the same seq (goal p95 < 100 ms);
 3. **floor**: the same save schedule against `/bench/floor` (same body, no database).
 
 Afterwards every question's stored answer is checked against the load script's own log of
@@ -49,6 +50,7 @@ class Sitter:
     seq: dict[str, int] = field(default_factory=dict)
     confirmed: dict[str, tuple[int, str]] = field(default_factory=dict)
     sent: dict[tuple[str, int], str] = field(default_factory=dict)  # (key, seq) -> response
+    token: str = ""  # the save token the start hands out, sent with every save
 
 
 def prepare(learners: int, items: int) -> list[Sitter]:
@@ -122,10 +124,11 @@ async def request(port: int, method: str, path: str, sitter: Sitter, body: bytes
     """One HTTP/1.1 request on its own connection (gunicorn's sync workers close after each)."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
     try:
+        token = f"X-Attempt-Token: {sitter.token}\r\n" if sitter.token else ""
         writer.write(
             f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
             f"Cookie: sessionid={sitter.session}; csrftoken={sitter.csrf}\r\n"
-            f"X-CSRFToken: {sitter.csrf}\r\n"
+            f"X-CSRFToken: {sitter.csrf}\r\n{token}"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
             + body
         )
@@ -143,13 +146,14 @@ async def start_one(sitter: Sitter, port: int, phase: Phase, window: float) -> N
     for attempt in range(5):
         began = time.perf_counter()
         try:
-            status, _ = await request(
+            status, payload = await request(
                 port, "POST", f"/exam/attempts/{sitter.attempt}/start", sitter, b"{}", 30
             )
         except (TimeoutError, OSError):
             status = 0
         if status == 200:
             phase.latencies.append(time.perf_counter() - began)
+            sitter.token = json.loads(payload).get("save_token", "")
             return
         phase.retries += attempt < 4
         await asyncio.sleep(0.5 * (attempt + 1))
