@@ -434,13 +434,25 @@ def plans(database_url: str, institution_id: int, agents: dict[str, dict]) -> di
                 selectors.statements_page(institution=institution, query=query)
             out.setdefault("get_queries", [q["sql"] for q in captured.captured_queries])
             out[name] = explain(conn, captured.captured_queries[-1]["sql"], [])
-        # The write path may no longer check ids before it inserts: then there is no plan.
-        lookup = getattr(services, "_lookup", None)
-        out["id_check_plan"] = None
-        if lookup is not None:
-            with CaptureQueriesContext(connection) as captured:
-                lookup(institution, {uuid.uuid4() for _ in range(BATCH)})
-            out["id_check_plan"] = explain(conn, captured.captured_queries[-1]["sql"], [])
+        # The id check of a write is its INSERT ... ON CONFLICT on the primary key, with a
+        # probe of the voids index per row: its plan (EXPLAIN without ANALYZE runs nothing).
+        rng = random.Random(3)
+        now = datetime.now(UTC)
+        rows = [
+            services.new_row(
+                {**make_statement(rng), "stored": now.isoformat(), "authority": {}},
+                institution=institution,
+                client=None,
+                stored=now,
+            )
+            for _ in range(BATCH)
+        ]
+        sql, params = services.statement_insert_sql(rows)
+        with connection.cursor() as cursor:
+            sql = cursor.mogrify(sql, params)
+    with psycopg.connect(database_url) as probe:  # EXPLAIN ANALYZE inserts: rolled back
+        out["id_check_plan"] = explain(probe, sql, [])
+        probe.rollback()
     return out
 
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import requests
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,6 +187,12 @@ def destination_retry_failed(*, actor, destination: ForwardingDestination) -> in
 # The outbox -------------------------------------------------------------------------------
 
 
+ACTIVE_DESTINATIONS = (
+    "SELECT id, only_platform, verbs FROM lrs_forwardingdestination "
+    "WHERE institution_id = %s AND active = %s"
+)
+
+
 def outbox_enqueue(*, institution, rows, client) -> int:
     """Queue newly stored statements for the institution's active destinations.
 
@@ -196,11 +202,14 @@ def outbox_enqueue(*, institution, rows, client) -> int:
     """
     if not rows:
         return 0
-    destinations = list(
-        ForwardingDestination.objects.filter(institution=institution, active=True).values_list(
-            "id", "only_platform", "verbs"
-        )
-    )
+    verbs_field = ForwardingDestination._meta.get_field("verbs")
+    with connection.cursor() as cursor:
+        # Written by hand: this runs on every statement write (see services.STATEMENT_INSERT).
+        cursor.execute(ACTIVE_DESTINATIONS, [institution.pk, True])
+        destinations = [
+            (pk, only_platform, verbs_field.from_db_value(verbs, None, connection))
+            for pk, only_platform, verbs in cursor.fetchall()
+        ]
     if not destinations:
         return 0
     now = timezone.now()

@@ -6,7 +6,6 @@ the record of who sent what (authority, client, stored). Credential changes are 
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import secrets
@@ -17,8 +16,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,13 +219,28 @@ def format_timestamp(moment: datetime) -> str:
 
 
 def _normalise(statement: dict) -> dict:
-    """Context activities as lists, as the specification returns them."""
-    for part in (statement, statement.get("object", {})):
-        activities = part.get("context", {}).get("contextActivities")
-        if isinstance(activities, dict):
-            for key, value in activities.items():
-                if not isinstance(value, list):
-                    activities[key] = [value]
+    """A copy with context activities as lists, as the specification returns them.
+
+    Only what changes is copied (the statement, and a context whose activities are
+    listed): the caller's statement is left as received.
+    """
+    statement = dict(statement)
+    obj = statement.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        statement["object"] = obj = dict(obj)
+    for part in (statement, obj if isinstance(obj, dict) else {}):
+        context = part.get("context")
+        activities = context.get("contextActivities") if isinstance(context, dict) else None
+        if isinstance(activities, dict) and any(
+            not isinstance(value, list) for value in activities.values()
+        ):
+            part["context"] = {
+                **context,
+                "contextActivities": {
+                    key: value if isinstance(value, list) else [value]
+                    for key, value in activities.items()
+                },
+            }
     return statement
 
 
@@ -284,26 +297,6 @@ def _activities_of(part: dict, iris: set[str]) -> None:
         iris.update(item["id"] for item in items)
     if obj.get("objectType") == "SubStatement":
         _activities_of(obj, iris)
-
-
-def _row(statement: dict, *, institution, client, stored) -> Statement:
-    obj = statement["object"]
-    kind = obj.get("objectType", "Activity")
-    registration = statement.get("context", {}).get("registration")
-    return Statement(
-        id=uuid.UUID(statement["id"]),
-        institution=institution,
-        client=client,
-        stored=stored,
-        verb_id=statement["verb"]["id"],
-        activity_id=obj["id"] if kind == "Activity" else "",
-        registration=uuid.UUID(registration) if registration else None,
-        actor_key=validation.agent_key(statement["actor"]),
-        object_agent_key=validation.agent_key(obj) if kind in ("Agent", "Group") else "",
-        voids=uuid.UUID(obj["id"]) if statement["verb"]["id"] == validation.VOIDED_VERB else None,
-        ref_target=uuid.UUID(obj["id"]) if kind == "StatementRef" else None,
-        payload=statement,
-    )
 
 
 def statements_store(
@@ -378,78 +371,212 @@ def _attachments_store(institution, parts: dict[str, attachments.Part], written:
         row.save()
 
 
-def _lookup(institution, ids: set[uuid.UUID]) -> tuple[dict[uuid.UUID, Statement], set]:
-    """Stored statements with these ids, and which ids a stored voiding statement targets."""
-    existing: dict[uuid.UUID, Statement] = {}
-    voided_later: set[uuid.UUID] = set()
-    if ids:
-        # One indexed lookup: the ids themselves, and voiding statements that arrived first.
-        for row in Statement.objects.filter(
-            Q(pk__in=ids) | Q(institution=institution, voids__isnull=False, voids__in=ids)
-        ).only("id", "institution_id", "payload", "voids"):
-            if row.id in ids:
-                existing[row.id] = row
-            if row.voids is not None and row.institution_id == institution.pk:
-                voided_later.add(row.voids)
-    return existing, voided_later
+@dataclass(slots=True)
+class _NewRow:
+    """A statement about to be inserted: what forwarding and voiding need of it."""
+
+    id: uuid.UUID
+    verb_id: str
+    voids: uuid.UUID | None
+    values: tuple  # the STATEMENT_FIELDS' values, in order
+
+
+# The write path writes its SQL itself rather than through the ORM's query compiler (which
+# cost more CPU than everything else a write does); values still pass through each model
+# field's own conversion (`get_db_prep_save`), so every backend stores what the ORM would.
+STATEMENT_FIELDS = (
+    "id",
+    "institution",
+    "client",
+    "stored",
+    "verb_id",
+    "activity_id",
+    "registration",
+    "actor_key",
+    "object_agent_key",
+    "voids",
+    "ref_target",
+    "payload",
+)
+STATEMENT_INSERT = (
+    "INSERT INTO lrs_statement (id, institution_id, client_id, stored, verb_id, activity_id, "
+    "registration, actor_key, object_agent_key, voids, ref_target, payload, voided) {rows} "
+    "ON CONFLICT (id) DO NOTHING RETURNING id"
+)
+# One row: the fields, then `voided` — true when a stored voiding statement of the same
+# institution already targets this id (a probe of the partial index `lrs_st_voids`).
+STATEMENT_ROW = (
+    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, EXISTS (SELECT 1 FROM lrs_statement v "
+    "WHERE v.voids IS NOT NULL AND v.voids = %s AND v.institution_id = %s))"
+)
+# PostgreSQL takes the rows as one array per column: a query of the same short text whatever
+# the batch's size (the driver does not re-parse thousands of placeholders per request).
+STATEMENT_ROWS_PG = (
+    "SELECT r.id, r.institution_id, r.client_id, r.stored, r.verb_id, r.activity_id, "
+    "r.registration, r.actor_key, r.object_agent_key, r.voids, r.ref_target, r.payload::jsonb, "
+    "EXISTS (SELECT 1 FROM lrs_statement v WHERE v.voids IS NOT NULL AND v.voids = r.id "
+    "AND v.institution_id = r.institution_id) "
+    "FROM UNNEST(%s::uuid[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::varchar[], "
+    "%s::varchar[], %s::uuid[], %s::varchar[], %s::varchar[], %s::uuid[], %s::uuid[], %s::text[]) "
+    "AS r(id, institution_id, client_id, stored, verb_id, activity_id, registration, actor_key, "
+    "object_agent_key, voids, ref_target, payload)"
+)
+# The rows of `related_agents` and `related_activities`: (value field, INSERT).
+PAIR_INSERT = {
+    StatementAgent: ("key", 'INSERT INTO lrs_statementagent (statement_id, "key") {rows}'),
+    StatementActivity: ("iri", "INSERT INTO lrs_statementactivity (statement_id, iri) {rows}"),
+}
+PAIR_ROWS_PG = "SELECT * FROM UNNEST(%s::uuid[], %s::varchar[])"
+ACTIVITY_DEFINITIONS = (
+    "SELECT iri_hash, definition, owner_key FROM lrs_activity "
+    "WHERE institution_id = %s AND iri_hash IN ({keys})"
+)
+#: Rows per INSERT: keeps the bound values under SQLite's limit (32,766) for any batch.
+INSERT_CHUNK = 500
+
+
+def statement_insert_sql(rows: list[_NewRow]) -> tuple[str, list]:
+    """The INSERT of `rows` (at most INSERT_CHUNK) and its parameters."""
+    if connection.vendor == "postgresql":
+        columns = [list(column) for column in zip(*(row.values for row in rows), strict=True)]
+        columns[-1] = [json.dumps(payload) for payload in columns[-1]]
+        return STATEMENT_INSERT.format(rows=STATEMENT_ROWS_PG), columns
+    fields = [Statement._meta.get_field(name) for name in STATEMENT_FIELDS]
+    params: list = []
+    for row in rows:
+        values = [
+            f.get_db_prep_save(v, connection) for f, v in zip(fields, row.values, strict=True)
+        ]
+        params.extend(values)
+        params.extend((values[0], values[1]))  # the voided-first probe: id, institution
+    rows_sql = "VALUES " + ", ".join([STATEMENT_ROW] * len(rows))
+    return STATEMENT_INSERT.format(rows=rows_sql), params
+
+
+def _insert_statements(rows: list[_NewRow]) -> set[uuid.UUID]:
+    """Insert `rows`, skipping ids already stored (`ON CONFLICT DO NOTHING`); returns the ids
+    inserted. The id check, the insert and the voided-first check are one query.
+    """
+    pk = Statement._meta.pk
+    inserted: set[uuid.UUID] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            cursor.execute(*statement_insert_sql(rows[start : start + INSERT_CHUNK]))
+            inserted.update(pk.to_python(value) for (value,) in cursor.fetchall())
+    return inserted
+
+
+def _insert_pairs(model, pairs: list[tuple]) -> None:
+    """INSERT the (statement id, value) rows of StatementAgent or StatementActivity."""
+    value_field, sql = PAIR_INSERT[model]
+    fields = [model._meta.get_field("statement"), model._meta.get_field(value_field)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), INSERT_CHUNK):
+            chunk = pairs[start : start + INSERT_CHUNK]
+            if connection.vendor == "postgresql":
+                ids, values = zip(*chunk, strict=True)
+                cursor.execute(sql.format(rows=PAIR_ROWS_PG), [list(ids), list(values)])
+                continue
+            params = [
+                f.get_db_prep_save(v, connection)
+                for pair in chunk
+                for f, v in zip(fields, pair, strict=True)
+            ]
+            cursor.execute(
+                sql.format(rows="VALUES " + ", ".join(["(%s, %s)"] * len(chunk))), params
+            )
+
+
+def new_row(statement: dict, *, institution, client, stored) -> _NewRow:
+    obj = statement["object"]
+    kind = obj.get("objectType", "Activity")
+    registration = statement.get("context", {}).get("registration")
+    statement_id = uuid.UUID(statement["id"])
+    verb = statement["verb"]["id"]
+    voids = uuid.UUID(obj["id"]) if verb == validation.VOIDED_VERB else None
+    values = (
+        statement_id,
+        institution.pk,
+        client.pk if client is not None else None,
+        stored,
+        verb,
+        obj["id"] if kind == "Activity" else "",
+        uuid.UUID(registration) if registration else None,
+        validation.agent_key(statement["actor"]),
+        validation.agent_key(obj) if kind in ("Agent", "Group") else "",
+        voids,
+        uuid.UUID(obj["id"]) if kind == "StatementRef" else None,
+        statement,
+    )
+    return _NewRow(id=statement_id, verb_id=verb, voids=voids, values=values)
 
 
 def _store(institution, statements: list[dict], authority: dict, client) -> StoreOutcome:
     now = timezone.now()
     stored = now.replace(microsecond=now.microsecond // 1000 * 1000)
     stored_text = format_timestamp(stored)
-    prepared = []
+    rows, new_statements, ids = [], [], []
     for original in statements:
-        statement = _normalise(copy.deepcopy(original))
-        statement["id"] = str(uuid.UUID(statement["id"])) if "id" in statement else None
-        prepared.append(statement)
-    existing, voided_later = _lookup(institution, {uuid.UUID(s["id"]) for s in prepared if s["id"]})
-
-    rows, new_statements = [], []
-    for statement in prepared:
-        if statement["id"] is None:
-            statement["id"] = str(uuid.uuid4())
-        else:
-            found = existing.get(uuid.UUID(statement["id"]))
-            if found is not None:
-                # Another institution's id says nothing about its content.
-                if found.institution_id != institution.pk or not _same_content(
-                    statement, found.payload
-                ):
-                    raise StatementConflict(
-                        f"statement {statement['id']} is already stored with different content"
-                    )
-                continue
+        statement = _normalise(original)
+        statement["id"] = str(uuid.UUID(statement["id"]) if "id" in statement else uuid.uuid4())
+        ids.append(uuid.UUID(statement["id"]))
+        # What the LRS adds; a statement already stored keeps its own (it is not rewritten).
+        incoming = dict(statement)
         statement["stored"] = stored_text
         statement.setdefault("timestamp", stored_text)
         statement["authority"] = authority
         statement.setdefault("version", DEFAULT_VERSION)
-        row = _row(statement, institution=institution, client=client, stored=stored)
-        row.voided = row.id in voided_later
-        rows.append(row)
-        new_statements.append(statement)
+        rows.append(new_row(statement, institution=institution, client=client, stored=stored))
+        new_statements.append((statement, incoming))
 
     targets = {row.voids: row for row in rows if row.voids is not None}
     if targets:
         _void_targets(institution=institution, rows=rows, targets=targets)
 
-    Statement.objects.bulk_create(rows)
-    agent_rows, activity_rows = [], []
-    for row, statement in zip(rows, new_statements, strict=True):
+    inserted = _insert_statements(rows)
+    if len(inserted) < len(rows):
+        _check_repeats(institution, new_statements, inserted)
+        kept = [i for i, row in enumerate(rows) if row.id in inserted]
+        rows = [rows[i] for i in kept]
+        new_statements = [new_statements[i] for i in kept]
+        targets = {row.voids: row for row in rows if row.voids is not None}
+    written = [statement for statement, _incoming in new_statements]
+    agent_pairs, activity_pairs = [], []
+    for row, statement in zip(rows, written, strict=True):
         keys: set[str] = set()
         _agents_of(statement, keys)
-        agent_rows.extend(StatementAgent(statement_id=row.id, key=key) for key in keys)
+        agent_pairs.extend((row.id, key) for key in sorted(keys))
         iris: set[str] = set()
         _activities_of(statement, iris)
-        activity_rows.extend(StatementActivity(statement_id=row.id, iri=i) for i in iris)
-    StatementAgent.objects.bulk_create(agent_rows)
-    StatementActivity.objects.bulk_create(activity_rows)
-    _activities_merge(institution, new_statements, authority, now)
+        activity_pairs.extend((row.id, iri) for iri in sorted(iris))
+    _insert_pairs(StatementAgent, agent_pairs)
+    _insert_pairs(StatementActivity, activity_pairs)
+    _activities_merge(institution, written, authority, now)
     # The forwarding outbox, in the same transaction: a stored statement is never missed.
     forwarding.outbox_enqueue(institution=institution, rows=rows, client=client)
     if targets:
         Statement.objects.filter(institution=institution, pk__in=list(targets)).update(voided=True)
-    return StoreOutcome(ids=[uuid.UUID(s["id"]) for s in prepared], created=len(rows))
+    return StoreOutcome(ids=ids, created=len(rows))
+
+
+def _check_repeats(institution, statements: list[tuple[dict, dict]], inserted: set) -> None:
+    """The ids of the batch that were stored already: the same content is a no-op, other
+    content (or another institution's statement) a conflict (the batch rolls back)."""
+    repeated = {
+        uuid.UUID(statement["id"]): incoming
+        for statement, incoming in statements
+        if uuid.UUID(statement["id"]) not in inserted
+    }
+    for found in Statement.objects.filter(pk__in=list(repeated)).only(
+        "id", "institution_id", "payload"
+    ):
+        # Another institution's id says nothing about its content.
+        if found.institution_id != institution.pk or not _same_content(
+            repeated[found.id], found.payload
+        ):
+            raise StatementConflict(
+                f"statement {found.id} is already stored with different content"
+            )
 
 
 def _definitions_of(part: dict, found: list[tuple[str, dict]]) -> None:
@@ -506,15 +633,11 @@ def _activities_merge(institution, statements: list[dict], authority: dict, now)
             current = merge_definition(current, definition, owner=owner)
         return current
 
-    rows = {
-        row.iri_hash: row
-        for row in Activity.objects.filter(institution=institution, iri_hash__in=list(found))
-    }
+    known = _activity_definitions(institution, list(found))
     to_lock = set()
     created = {}
     for key, pairs in found.items():
-        row = rows.get(key)
-        if row is None:
+        if key not in known:
             created[key] = Activity(
                 institution=institution,
                 iri_hash=key,
@@ -523,8 +646,10 @@ def _activities_merge(institution, statements: list[dict], authority: dict, now)
                 owner_key=who,
                 updated=now,
             )
-        elif folded(row.definition, row.owner_key == who, key) != row.definition:
-            to_lock.add(key)
+        else:
+            definition, owner_key = known[key]
+            if folded(definition, owner_key == who, key) != definition:
+                to_lock.add(key)
     if created:
         # In key order: two writers inserting overlapping new keys wait, never deadlock.
         Activity.objects.bulk_create(
@@ -552,7 +677,21 @@ def _activities_merge(institution, statements: list[dict], authority: dict, now)
         Activity.objects.bulk_update(changed, ["definition", "updated"])
 
 
-def _void_targets(*, institution, rows: list[Statement], targets: dict) -> None:
+def _activity_definitions(institution, keys: list[str]) -> dict[str, tuple[dict, str]]:
+    """The stored definition and owner of each of these activities (by IRI hash) that exists."""
+    definition = Activity._meta.get_field("definition")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ACTIVITY_DEFINITIONS.format(keys=", ".join(["%s"] * len(keys))),
+            [institution.pk, *keys],
+        )
+        return {
+            key: (definition.from_db_value(value, None, connection), owner)
+            for key, value, owner in cursor.fetchall()
+        }
+
+
+def _void_targets(*, institution, rows: list[_NewRow], targets: dict) -> None:
     """Refuse to void a voiding statement, stored or in the same batch."""
     in_batch = {row.id: row for row in rows}
     stored_voiders = set(
@@ -565,8 +704,6 @@ def _void_targets(*, institution, rows: list[Statement], targets: dict) -> None:
             raise validation.XAPIValidationError(
                 f"statement {targets[target].id}: a voiding statement cannot be voided"
             )
-        if target in in_batch:
-            in_batch[target].voided = True
 
 
 # Documents ------------------------------------------------------------------------------

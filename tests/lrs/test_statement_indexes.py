@@ -56,7 +56,10 @@ def _plan(sql: str) -> tuple[list[str], dict]:
         node = stack.pop()
         nodes.append(node)
         stack.extend(node.get("Plans", []))
-    return [n["Node Type"] for n in nodes], {n.get("Index Name") for n in nodes} - {None}
+    indexes = {n.get("Index Name") for n in nodes} - {None}
+    for node in nodes:  # an INSERT ... ON CONFLICT checks its conflicts on these
+        indexes.update(node.get("Conflict Arbiter Indexes", []))
+    return [n["Node Type"] for n in nodes], indexes
 
 
 # Query counts (every database) ---------------------------------------------------------
@@ -108,12 +111,18 @@ def test_an_agent_page_is_one_query_whatever_the_store_holds(xapi):
 
 @postgresql_only
 def test_the_id_check_of_a_write_reads_the_primary_key_and_the_voids_index(xapi):
+    # The insert is the id check (ON CONFLICT on the primary key) and looks, per row, for a
+    # voiding statement stored before its target.
     _store_many(xapi)
-    ids = {uuid.uuid4() for _ in range(100)}
+    batch = [make_statement(id=str(uuid.uuid4())) for _ in range(100)]
     with CaptureQueriesContext(connection) as captured:
-        services._lookup(xapi.lrs_client.institution, ids)
-    assert len(captured.captured_queries) == 1
-    nodes, indexes = _plan(captured.captured_queries[0]["sql"])
+        assert xapi.post(batch).status_code == 200
+    [insert] = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("INSERT INTO lrs_statement ")
+    ]
+    nodes, indexes = _plan(insert)
     assert "Seq Scan" not in nodes
     assert "lrs_statement_pkey" in indexes
     assert "lrs_st_voids" in indexes
@@ -178,3 +187,44 @@ def test_writers_creating_the_same_new_activity_at_once_all_succeed(institution)
     assert errors == []
     assert Statement.objects.count() == len(languages)
     assert set(Activity.objects.get(iri=iri).definition["name"]) == set(languages)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_writers_of_one_statement_id_at_once_store_it_once(institution):
+    # The insert waits for a concurrent insert of the same id, then finds it stored: equal
+    # content is a no-op, other content a conflict — never a 500, never two rows.
+    authority = services.platform_authority()
+    statement_id = str(uuid.uuid4())
+    same = make_statement(id=statement_id)
+    different = make_statement(id=statement_id, result={"success": True})
+    bodies = [same, same, same, same, different, different]
+    barrier = threading.Barrier(len(bodies), timeout=10)
+    outcomes = []
+
+    def writer(statement: dict) -> None:
+        try:
+            barrier.wait()
+            services.statements_store(
+                institution=institution, statements=[dict(statement)], authority=authority
+            )
+            outcomes.append(("stored", "result" in statement))
+        except services.StatementConflict:
+            outcomes.append(("conflict", "result" in statement))
+        except Exception as exc:  # the test reports any other failure
+            outcomes.append((repr(exc), None))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert Statement.objects.filter(pk=statement_id).count() == 1
+    winner_has_result = "result" in Statement.objects.get(pk=statement_id).payload
+    expected = sorted(
+        ("stored" if ("result" in body) == winner_has_result else "conflict", "result" in body)
+        for body in bodies
+    )
+    assert sorted(outcomes) == expected

@@ -7,7 +7,6 @@ import uuid
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lrs import services
 from lrs.models import Statement, StatementActivity, StatementAgent
 
 from .conftest import make_statement
@@ -144,35 +143,43 @@ def _post_queries(xapi, statement) -> list[str]:
 def test_a_post_issues_a_fixed_number_of_queries_whatever_the_store_size(xapi):
     # The first statement about an activity also inserts its canonical definition (and
     # reads it back: another writer may have created it at the same moment).
-    assert len(_post_queries(xapi, make_statement(id=str(uuid.uuid4())))) == 11
+    assert len(_post_queries(xapi, make_statement(id=str(uuid.uuid4())))) == 10
     first = _post_queries(xapi, make_statement(id=str(uuid.uuid4())))
     xapi.post([make_statement() for _ in range(50)])
     later = _post_queries(xapi, make_statement(id=str(uuid.uuid4())))
     assert len(first) == len(later)
-    # savepoint, id lookup, three bulk inserts, definition lookup, the institution's
+    # savepoint, the statement insert (which is the id check: ON CONFLICT on the primary
+    # key), the agent and activity rows, the definition lookup, the institution's
     # forwarding destinations (none: no outbox insert), release; the key's credentials
     # were read by the first request and are cached briefly (test_write_path_cost.py)
-    assert len(later) == 8
+    assert len(later) == 7
 
 
-def test_the_id_check_is_a_primary_key_lookup(xapi, new_id):
+def test_the_id_check_is_the_insert_on_the_primary_key(xapi, new_id):
     queries = _post_queries(xapi, make_statement(id=new_id))
-    [lookup] = [q for q in queries if q.startswith("SELECT") and '"lrs_statement"' in q]
-    assert '"lrs_statement"."id" IN' in lookup
-    assert new_id.replace("-", "") in lookup
+    assert not [q for q in queries if q.startswith("SELECT") and "lrs_statement " in q]
+    [insert] = [q for q in queries if q.startswith("INSERT INTO lrs_statement ")]
+    assert "ON CONFLICT (id) DO NOTHING RETURNING id" in insert
+    assert new_id.replace("-", "") in insert.replace("-", "")
 
 
-def test_a_concurrent_insert_of_the_same_id_is_answered_like_a_repeat(xapi, new_id, monkeypatch):
-    """Between our id lookup and insert another request stored the id: no 500."""
-    xapi.post(make_statement(id=new_id))
-    real_lookup = services._lookup
-    calls = []
+def test_a_repeat_in_a_batch_of_new_statements_stores_the_new_ones_once(xapi, new_id):
+    first = make_statement(id=new_id)
+    assert xapi.post(first).status_code == 200
+    agents = StatementAgent.objects.filter(statement_id=new_id).count()
+    batch = [make_statement(id=str(uuid.uuid4())), first, make_statement(id=str(uuid.uuid4()))]
+    ids = xapi.post(batch).json()
+    assert ids[1] == new_id
+    assert Statement.objects.count() == 3
+    # The repeat wrote no second set of agent and activity rows.
+    assert StatementAgent.objects.filter(statement_id=new_id).count() == agents
 
-    def lookup_missing_it_once(institution, ids):
-        calls.append(ids)
-        return ({}, set()) if len(calls) == 1 else real_lookup(institution, ids)
 
-    monkeypatch.setattr(services, "_lookup", lookup_missing_it_once)
+def test_a_conflict_in_a_batch_leaves_nothing_of_it(xapi, new_id):
     assert xapi.post(make_statement(id=new_id)).status_code == 200
-    assert xapi.post(make_statement(id=new_id, result={"success": True})).status_code == 409
+    other = str(uuid.uuid4())
+    changed = make_statement(id=new_id, result={"success": True})
+    assert xapi.post([make_statement(id=other), changed]).status_code == 409
+    assert not Statement.objects.filter(pk=other).exists()
+    assert not StatementAgent.objects.filter(statement_id=other).exists()
     assert Statement.objects.count() == 1
