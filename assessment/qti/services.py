@@ -548,7 +548,12 @@ def _test_import(*, actor, bank, package, resource, items_by_path, schema_check)
     )
     if bad_extension:
         report.problems.insert(0, bad_extension)
-    problems = _test_schema_problems(package, resource, schema_check)
+    # A test file missing or not well-formed is already the test's reason.
+    problems = (
+        ""
+        if report.code in ("missing_file", "xml_malformed")
+        else _test_schema_problems(package, resource, schema_check)
+    )
     if problems:
         report.problems.insert(
             0,
