@@ -217,8 +217,6 @@ class _Reader:
             self.problem(
                 _("%(where)s: selection with replacement is not carried.") % {"where": where}
             )
-        if select >= children:
-            return None  # every child is chosen: the same as no selection
         rules = self.ext_rules(self.top_index)
         index = self.rule_index
         self.rule_index += 1
@@ -233,6 +231,8 @@ class _Reader:
                 % {"where": where, "count": rule.count, "bank": self.bank.name}
             )
             return rule
+        if select >= children:
+            return None  # every child is chosen: the same as no selection
         self.problem(
             _(
                 "%(where)s: a random selection of %(select)s of %(total)d is not carried; all"

@@ -456,3 +456,9 @@ def test_thousands_of_empty_test_parts_are_refused(tenant_a, bank):
     )
     _, result = run(tenant_a, bank, build(items(1), {"tests/t.xml": test}))
     assert result.code == "too_many_sections" and result.problems == []
+
+
+def test_a_selection_of_every_child_is_no_selection_at_all(tenant_a, bank):
+    body = section("S1", '<selection select="2"/>' + ref(1) + ref(2))
+    _, test = run(tenant_a, bank, build(items(1, 2), {"tests/t.xml": make_test(body)}))
+    assert test.made and test.items == 2 and test.problems == []

@@ -133,3 +133,23 @@ def test_another_tool_without_the_extension_still_gets_sections_items_time_and_s
     # the report says so.
     assert sections[2].rules.count() == 0 and sections[2].items.count() > 2
     assert any("random selection of 2" in p for p in test.problems)
+
+
+def test_a_rule_whose_pool_is_exactly_its_count_still_comes_back_as_a_rule(tenant_a):
+    from ..factories import make_item
+
+    bank = make_bank(tenant_a.institution, actor=tenant_a.teacher)
+    for _ in range(2):
+        make_item(bank, "true_false", actor=tenant_a.teacher, tags=["đo"], difficulty=2)
+    exam = exam_create(
+        actor=tenant_a.teacher,
+        institution=tenant_a.institution,
+        title="Đo lường",
+        sections=[SectionSpec(title="A", rules=[RuleSpec(bank=bank, count=2, tag="đo")])],
+    )
+    data = qti_export_exam(actor=tenant_a.teacher, exam=exam, qti_version="2.1")
+    target = make_bank(tenant_a.institution, actor=tenant_a.teacher, name="Đích")
+    (test,) = qti_import(actor=tenant_a.teacher, bank=target, fileobj=io.BytesIO(data)).tests
+    assert (test.made, test.items, test.rules) == (True, 0, 1)
+    (rule,) = Exam.objects.get(pk=test.exam_id).current_version.sections.get().rules.all()
+    assert (rule.bank, rule.count, rule.tag) == (target, 2, "đo")
