@@ -536,7 +536,8 @@ def exam_from_test(
                 # The platform's own export: its titles exactly (an untitled section too).
                 for draft, entry in zip(drafts, titles, strict=True):
                     draft.title = entry["title"][:255]
-            settings_.setdefault("shuffle_items", _shuffle(drafts, reader))
+            if "shuffle_items" not in settings_:  # the platform's own setting wins
+                settings_["shuffle_items"] = _shuffle(drafts, reader)
             exam = exam_create(
                 actor=actor,
                 institution=bank.institution,
