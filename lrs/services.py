@@ -409,17 +409,20 @@ STATEMENT_ROW = (
     "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, EXISTS (SELECT 1 FROM lrs_statement v "
     "WHERE v.voids IS NOT NULL AND v.voids = %s AND v.institution_id = %s))"
 )
-# PostgreSQL takes the rows as one array per column: a query of the same short text whatever
-# the batch's size (the driver does not re-parse thousands of placeholders per request).
+# PostgreSQL takes the rows as one array per column, and the payloads as one JSON array: a
+# query of the same short text whatever the batch's size, and no per-element escaping of
+# JSON inside an array literal (which cost more than the rest of the insert).
 STATEMENT_ROWS_PG = (
     "SELECT r.id, r.institution_id, r.client_id, r.stored, r.verb_id, r.activity_id, "
-    "r.registration, r.actor_key, r.object_agent_key, r.voids, r.ref_target, r.payload::jsonb, "
+    "r.registration, r.actor_key, r.object_agent_key, r.voids, r.ref_target, "
+    "p.payload -> (r.n::integer - 1), "
     "EXISTS (SELECT 1 FROM lrs_statement v WHERE v.voids IS NOT NULL AND v.voids = r.id "
     "AND v.institution_id = r.institution_id) "
     "FROM UNNEST(%s::uuid[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::varchar[], "
-    "%s::varchar[], %s::uuid[], %s::varchar[], %s::varchar[], %s::uuid[], %s::uuid[], %s::text[]) "
-    "AS r(id, institution_id, client_id, stored, verb_id, activity_id, registration, actor_key, "
-    "object_agent_key, voids, ref_target, payload)"
+    "%s::varchar[], %s::uuid[], %s::varchar[], %s::varchar[], %s::uuid[], %s::uuid[]) "
+    "WITH ORDINALITY AS r(id, institution_id, client_id, stored, verb_id, activity_id, "
+    "registration, actor_key, object_agent_key, voids, ref_target, n), "
+    "(SELECT %s::jsonb AS payload) p"
 )
 # The rows of `related_agents` and `related_activities`: (value field, INSERT).
 PAIR_INSERT = {
@@ -439,7 +442,7 @@ def statement_insert_sql(rows: list[_NewRow]) -> tuple[str, list]:
     """The INSERT of `rows` (at most INSERT_CHUNK) and its parameters."""
     if connection.vendor == "postgresql":
         columns = [list(column) for column in zip(*(row.values for row in rows), strict=True)]
-        columns[-1] = [json.dumps(payload) for payload in columns[-1]]
+        columns[-1] = json.dumps(columns[-1])
         return STATEMENT_INSERT.format(rows=STATEMENT_ROWS_PG), columns
     fields = [Statement._meta.get_field(name) for name in STATEMENT_FIELDS]
     params: list = []
