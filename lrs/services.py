@@ -379,6 +379,8 @@ class _NewRow:
     verb_id: str
     voids: uuid.UUID | None
     values: tuple  # the STATEMENT_FIELDS' values, in order
+    agents: list[str]  # its related agents' keys and activities' IRIs (related_* queries)
+    activities: list[str]
 
 
 # The write path writes its SQL itself rather than through the ORM's query compiler (which
@@ -424,12 +426,21 @@ STATEMENT_ROWS_PG = (
     "registration, actor_key, object_agent_key, voids, ref_target, n), "
     "(SELECT %s::jsonb AS payload) p"
 )
-# The rows of `related_agents` and `related_activities`: (value field, INSERT).
+# The rows of `related_agents` and `related_activities` elsewhere: (value field, INSERT).
 PAIR_INSERT = {
     StatementAgent: ("key", 'INSERT INTO lrs_statementagent (statement_id, "key") {rows}'),
     StatementActivity: ("iri", "INSERT INTO lrs_statementactivity (statement_id, iri) {rows}"),
 }
-PAIR_ROWS_PG = "SELECT * FROM UNNEST(%s::uuid[], %s::varchar[])"
+# On PostgreSQL the statements and their agent and activity rows are one query: the pairs
+# are written for the statements the insert returned (not for ids stored already).
+STATEMENT_INSERT_PG = (
+    "WITH s AS ({statements}), "
+    'a AS (INSERT INTO lrs_statementagent (statement_id, "key") SELECT x.i, x.v '
+    "FROM UNNEST(%s::uuid[], %s::varchar[]) AS x(i, v) JOIN s ON s.id = x.i), "
+    "c AS (INSERT INTO lrs_statementactivity (statement_id, iri) SELECT y.i, y.v "
+    "FROM UNNEST(%s::uuid[], %s::varchar[]) AS y(i, v) JOIN s ON s.id = y.i) "
+    "SELECT id FROM s"
+)
 ACTIVITY_DEFINITIONS = (
     "SELECT iri_hash, definition, owner_key FROM lrs_activity "
     "WHERE institution_id = %s AND iri_hash IN ({keys})"
@@ -439,11 +450,16 @@ INSERT_CHUNK = 500
 
 
 def statement_insert_sql(rows: list[_NewRow]) -> tuple[str, list]:
-    """The INSERT of `rows` (at most INSERT_CHUNK) and its parameters."""
+    """The INSERT of `rows` (at most INSERT_CHUNK) and its parameters; on PostgreSQL it
+    writes their agent and activity rows too."""
     if connection.vendor == "postgresql":
         columns = [list(column) for column in zip(*(row.values for row in rows), strict=True)]
         columns[-1] = json.dumps(columns[-1])
-        return STATEMENT_INSERT.format(rows=STATEMENT_ROWS_PG), columns
+        agents = [(row.id, key) for row in rows for key in row.agents]
+        activities = [(row.id, iri) for row in rows for iri in row.activities]
+        pairs = [[pair[side] for pair in kind] for kind in (agents, activities) for side in (0, 1)]
+        statements = STATEMENT_INSERT.format(rows=STATEMENT_ROWS_PG)
+        return STATEMENT_INSERT_PG.format(statements=statements), [*columns, *pairs]
     fields = [Statement._meta.get_field(name) for name in STATEMENT_FIELDS]
     params: list = []
     for row in rows:
@@ -456,9 +472,10 @@ def statement_insert_sql(rows: list[_NewRow]) -> tuple[str, list]:
     return STATEMENT_INSERT.format(rows=rows_sql), params
 
 
-def _insert_statements(rows: list[_NewRow]) -> set[uuid.UUID]:
-    """Insert `rows`, skipping ids already stored (`ON CONFLICT DO NOTHING`); returns the ids
-    inserted. The id check, the insert and the voided-first check are one query.
+def _insert(rows: list[_NewRow]) -> set[uuid.UUID]:
+    """Insert `rows` with their agent and activity rows, skipping ids already stored
+    (`ON CONFLICT DO NOTHING`); returns the ids inserted. The id check, the insert and the
+    voided-first check are one query (on PostgreSQL the agent and activity rows too).
     """
     pk = Statement._meta.pk
     inserted: set[uuid.UUID] = set()
@@ -466,6 +483,10 @@ def _insert_statements(rows: list[_NewRow]) -> set[uuid.UUID]:
         for start in range(0, len(rows), INSERT_CHUNK):
             cursor.execute(*statement_insert_sql(rows[start : start + INSERT_CHUNK]))
             inserted.update(pk.to_python(value) for (value,) in cursor.fetchall())
+    if connection.vendor != "postgresql":
+        new = [row for row in rows if row.id in inserted]
+        _insert_pairs(StatementAgent, [(row.id, key) for row in new for key in row.agents])
+        _insert_pairs(StatementActivity, [(row.id, iri) for row in new for iri in row.activities])
     return inserted
 
 
@@ -476,10 +497,6 @@ def _insert_pairs(model, pairs: list[tuple]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(pairs), INSERT_CHUNK):
             chunk = pairs[start : start + INSERT_CHUNK]
-            if connection.vendor == "postgresql":
-                ids, values = zip(*chunk, strict=True)
-                cursor.execute(sql.format(rows=PAIR_ROWS_PG), [list(ids), list(values)])
-                continue
             params = [
                 f.get_db_prep_save(v, connection)
                 for pair in chunk
@@ -511,7 +528,18 @@ def new_row(statement: dict, *, institution, client, stored) -> _NewRow:
         uuid.UUID(obj["id"]) if kind == "StatementRef" else None,
         statement,
     )
-    return _NewRow(id=statement_id, verb_id=verb, voids=voids, values=values)
+    keys: set[str] = set()
+    _agents_of(statement, keys)
+    iris: set[str] = set()
+    _activities_of(statement, iris)
+    return _NewRow(
+        id=statement_id,
+        verb_id=verb,
+        voids=voids,
+        values=values,
+        agents=sorted(keys),
+        activities=sorted(iris),
+    )
 
 
 def _store(institution, statements: list[dict], authority: dict, client) -> StoreOutcome:
@@ -536,7 +564,7 @@ def _store(institution, statements: list[dict], authority: dict, client) -> Stor
     if targets:
         _void_targets(institution=institution, rows=rows, targets=targets)
 
-    inserted = _insert_statements(rows)
+    inserted = _insert(rows)
     if len(inserted) < len(rows):
         _check_repeats(institution, new_statements, inserted)
         kept = [i for i, row in enumerate(rows) if row.id in inserted]
@@ -544,16 +572,6 @@ def _store(institution, statements: list[dict], authority: dict, client) -> Stor
         new_statements = [new_statements[i] for i in kept]
         targets = {row.voids: row for row in rows if row.voids is not None}
     written = [statement for statement, _incoming in new_statements]
-    agent_pairs, activity_pairs = [], []
-    for row, statement in zip(rows, written, strict=True):
-        keys: set[str] = set()
-        _agents_of(statement, keys)
-        agent_pairs.extend((row.id, key) for key in sorted(keys))
-        iris: set[str] = set()
-        _activities_of(statement, iris)
-        activity_pairs.extend((row.id, iri) for iri in sorted(iris))
-    _insert_pairs(StatementAgent, agent_pairs)
-    _insert_pairs(StatementActivity, activity_pairs)
     _activities_merge(institution, written, authority, now)
     # The forwarding outbox, in the same transaction: a stored statement is never missed.
     forwarding.outbox_enqueue(institution=institution, rows=rows, client=client)

@@ -143,7 +143,9 @@ def _post_queries(xapi, statement) -> list[str]:
 def test_a_post_issues_a_fixed_number_of_queries_whatever_the_store_size(xapi):
     # The first statement about an activity also inserts its canonical definition (and
     # reads it back: another writer may have created it at the same moment).
-    assert len(_post_queries(xapi, make_statement(id=str(uuid.uuid4())))) == 10
+    # (On PostgreSQL the statement, agent and activity rows are one query: two fewer.)
+    pairs = 0 if connection.vendor == "postgresql" else 2
+    assert len(_post_queries(xapi, make_statement(id=str(uuid.uuid4())))) == 8 + pairs
     first = _post_queries(xapi, make_statement(id=str(uuid.uuid4())))
     xapi.post([make_statement() for _ in range(50)])
     later = _post_queries(xapi, make_statement(id=str(uuid.uuid4())))
@@ -152,13 +154,13 @@ def test_a_post_issues_a_fixed_number_of_queries_whatever_the_store_size(xapi):
     # key), the agent and activity rows, the definition lookup, the institution's
     # forwarding destinations (none: no outbox insert), release; the key's credentials
     # were read by the first request and are cached briefly (test_write_path_cost.py)
-    assert len(later) == 7
+    assert len(later) == 5 + pairs
 
 
 def test_the_id_check_is_the_insert_on_the_primary_key(xapi, new_id):
     queries = _post_queries(xapi, make_statement(id=new_id))
     assert not [q for q in queries if q.startswith("SELECT") and "lrs_statement " in q]
-    [insert] = [q for q in queries if q.startswith("INSERT INTO lrs_statement ")]
+    [insert] = [q for q in queries if "INSERT INTO lrs_statement " in q]
     assert "ON CONFLICT (id) DO NOTHING RETURNING id" in insert
     assert new_id.replace("-", "") in insert.replace("-", "")
 
