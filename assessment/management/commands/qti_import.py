@@ -47,8 +47,23 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write(f"FAILED    {item.href}  {item.code}: {item.message}")
+        for test in report.tests:
+            if test.made:
+                self.stdout.write(
+                    f"exam      {test.href}  #{test.exam_id} {test.title!r}: {test.sections} "
+                    f"section(s), {test.items} question(s), {test.rules} rule(s)"
+                )
+            else:
+                self.stdout.write(f"NO EXAM   {test.href}  {test.code}: {test.message}")
+            for problem in test.problems:
+                self.stdout.write(f"          {problem}")
+            if test.problems_left_out:
+                self.stdout.write(f"          ... and {test.problems_left_out} more")
         for note in [*report.notes, *report.schema_notes]:
             self.stdout.write(f"note      {note}")
+        made = sum(test.made for test in report.tests)
         self.stdout.write(f"{len(report.imported)} imported, {len(report.failed)} not imported.")
+        if report.tests:
+            self.stdout.write(f"{made} exam(s) made of {len(report.tests)} test(s).")
         if report.failed:
             raise CommandError(f"{len(report.failed)} item(s) could not be imported.", returncode=2)

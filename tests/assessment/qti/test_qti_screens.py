@@ -127,6 +127,21 @@ def test_commands_export_and_import(tmp_path, tenant_a, bank):
         )
 
 
+def test_the_import_command_prints_each_test_and_the_exam_made_of_it(tmp_path, tenant_a, bank):
+    from .test_qti_test_import import build, items, make_test, ref, section
+
+    good = make_test(section("S1", ref(1)), title="Đề từ QTI")
+    empty = make_test(section("S1", ref(1, href="../../x.xml")), title="Rỗng")
+    path = tmp_path / "tests.zip"
+    path.write_bytes(build(items(1), {"tests/good.xml": good, "tests/empty.xml": empty}).read())
+    out = io.StringIO()
+    call_command("qti_import", str(path), "--bank", str(bank.pk), stdout=out)
+    printed = out.getvalue()
+    assert "exam      tests/good.xml" in printed and "'Đề từ QTI'" in printed
+    assert "NO EXAM   tests/empty.xml  no_items" in printed
+    assert "1 exam(s) made of 2 test(s)." in printed
+
+
 def test_the_report_links_the_exam_a_test_became_and_says_why_another_did_not(
     client, tenant_a, bank
 ):
