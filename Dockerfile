@@ -55,4 +55,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "config.healthcheck", "8000"]
 
 # TLS ends at the load balancer, which sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER).
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -62,6 +62,8 @@ DATABASE = "taynghe_bench_lrs"
 LEVELS = (0, 100_000, 1_000_000)
 GOALS = {"single_per_s": 1_000, "batch_per_s": 10_000, "get_p95_ms": 30.0, "slowdown": 0.20}
 CLIENTS = 8
+# Clients keep their connection between requests (`--close-connections`: one per request).
+KEEP_ALIVE = True
 BATCH = 100
 AGENTS = 20_000
 ACTIVITIES = 2_000
@@ -489,27 +491,68 @@ def queries_per_request(key: str, secret: str) -> dict:
 # --- the HTTP load -----------------------------------------------------------------------
 
 
-async def request(port: int, method: str, path: str, headers: str, body: bytes, timeout=30.0):
-    """One HTTP/1.1 request on its own connection (gunicorn's sync workers close after each)."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
-    try:
-        writer.write(
+class Client:
+    """One load client's HTTP/1.1 connection, kept open between its requests as xAPI content
+    in a browser and xAPI tools keep theirs (`keep_alive=False`: a new connection per request,
+    the server closing it after the answer). A kept connection the server has closed while
+    idle is reopened once; the bodies carry statement ids, so a resend is harmless."""
+
+    def __init__(self, port: int, *, keep_alive: bool = True):
+        self.port = port
+        self.keep_alive = keep_alive
+        self.reader = self.writer = None
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, headers: str, body: bytes, timeout=30.0):
+        connection = "keep-alive" if self.keep_alive else "close"
+        message = (
             f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\n{headers}"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            f"Content-Length: {len(body)}\r\nConnection: {connection}\r\n\r\n".encode()
             + body
         )
-        await writer.drain()
-        data = await asyncio.wait_for(reader.read(), timeout)
-    finally:
-        writer.close()
-    head, _sep, payload = data.partition(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
-    return status, payload
+        for _try in range(2):
+            fresh = self.writer is None
+            if fresh:
+                self.reader, self.writer = await asyncio.wait_for(
+                    asyncio.open_connection(HOST, self.port), timeout
+                )
+            try:
+                self.writer.write(message)
+                await self.writer.drain()
+                head = await asyncio.wait_for(self.reader.readuntil(b"\r\n\r\n"), timeout)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                self.close()
+                if fresh:
+                    raise
+                continue  # closed by the server while idle: once more, on a new connection
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1]) if lines[0].startswith("HTTP/") else 0
+            fields = {
+                k.strip().lower(): v.strip() for k, _s, v in (x.partition(":") for x in lines[1:])
+            }
+            if "content-length" in fields:
+                payload = await asyncio.wait_for(
+                    self.reader.readexactly(int(fields["content-length"])), timeout
+                )
+            else:  # no length: the body ends with the connection
+                payload = await asyncio.wait_for(self.reader.read(), timeout)
+                fields["connection"] = "close"
+            if not self.keep_alive or fields.get("connection", "").lower() == "close":
+                self.close()
+            return status, payload
+        raise ConnectionError("the server closed the connection twice")
 
 
-async def run_phase(name, port, auth, *, clients, seconds, budget, make, inspect=None) -> Phase:
-    """`clients` loops sending `make()` requests until `seconds` or `budget` requests;
-    `inspect(payload)` sees each answered body after its latency is taken."""
+async def run_phase(
+    name, port, auth, *, clients, seconds, budget, make, inspect=None, keep_alive=True
+) -> Phase:
+    """`clients` loops sending `make()` requests until `seconds` or `budget` requests, each
+    on its own connection (`Client`); `inspect(payload)` sees each answered body after its
+    latency is taken."""
     phase = Phase(name)
     headers = (
         f"Authorization: Basic {auth}\r\nX-Experience-API-Version: 1.0.3\r\n"
@@ -521,13 +564,15 @@ async def run_phase(name, port, auth, *, clients, seconds, budget, make, inspect
 
     async def loop():
         nonlocal sent
+        client = Client(port, keep_alive=keep_alive)
         while time.perf_counter() < until and sent < budget:
             sent += 1
             method, path, body = make()
             began = time.perf_counter()
             try:
-                status, payload = await request(port, method, path, headers, body)
-            except (OSError, TimeoutError) as exc:
+                status, payload = await client.request(method, path, headers, body)
+            except (OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
+                client.close()
                 phase.errors += 1
                 phase.sample = phase.sample or repr(exc)
                 continue
@@ -539,6 +584,7 @@ async def run_phase(name, port, auth, *, clients, seconds, budget, make, inspect
             else:
                 phase.errors += 1
                 phase.sample = phase.sample or f"{status} {payload[:300]!r}"
+        client.close()
 
     await asyncio.gather(*(loop() for _ in range(clients)))
     phase.ended = time.perf_counter()
@@ -549,6 +595,7 @@ def timed(name, port, auth, **kwargs) -> dict:
     """One phase's summary with the machine's load average (1, 5, 15 min) at its start and
     end: a reader can tell a noisy run."""
     load_start = os.getloadavg()
+    kwargs.setdefault("keep_alive", KEEP_ALIVE)
     summary = asyncio.run(run_phase(name, port, auth, **kwargs)).summary()
     return {**summary, "load_start": load_start, "load_end": os.getloadavg()}
 
@@ -674,8 +721,7 @@ def lrs_phases(port: int, auth: str, args, level: int, *, conn, since, ids) -> d
     sizes = []
     for path in paths[:20]:
         status, payload = asyncio.run(
-            request(
-                port,
+            Client(port, keep_alive=False).request(
                 "GET",
                 path,
                 f"Authorization: Basic {auth}\r\nX-Experience-API-Version: 1.0.3\r\n",
@@ -798,6 +844,11 @@ def parse_args(argv=None):
     parser.add_argument("--get-budget", type=int, default=2_000, help="requests at most")
     parser.add_argument("--readers", type=int, default=2, help="concurrent GET clients")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--close-connections",
+        action="store_true",
+        help="a new connection per request instead of kept-alive client connections",
+    )
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser.parse_args(argv)
@@ -806,7 +857,9 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     import psycopg
 
+    global KEEP_ALIVE
     args = parse_args(argv)
+    KEEP_ALIVE = not args.close_connections
     database_url = fresh_database(args.server, DATABASE)
     env = production_env(database_url)
     os.environ.update(env)
@@ -820,6 +873,7 @@ def main(argv=None) -> int:
         "cpus": os.cpu_count(),
         "workers": args.workers,
         "clients": CLIENTS,
+        "keep_alive": KEEP_ALIVE,
         "readers": args.readers,
         "batch": BATCH,
         "seconds_per_phase": args.seconds,

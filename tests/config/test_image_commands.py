@@ -58,7 +58,16 @@ def gunicorn(var_dir):
     log = var_dir / "gunicorn.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi",
+                "--config",
+                "python:config.gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,

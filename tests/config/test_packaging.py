@@ -110,6 +110,7 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user():
     assert all(keyword != "RUN" for keyword, _ in instructions[last_user:])
     cmd = _json_list(next(args for keyword, args in instructions if keyword == "CMD"))
     assert cmd[:2] == ["gunicorn", "config.wsgi"]
+    assert cmd[cmd.index("--config") + 1] == "python:config.gunicorn"
     assert cmd[cmd.index("--bind") + 1] == "0.0.0.0:8000"
     healthcheck = next(args for keyword, args in instructions if keyword == "HEALTHCHECK")
     assert "config.healthcheck" in healthcheck
@@ -151,7 +152,9 @@ def test_compose_app_services_run_the_image_commands(compose):
     services = compose["services"]
     for name in APP_SERVICES:
         assert services[name]["build"] == "."
-    assert services["web"]["command"][:2] == ["gunicorn", "config.wsgi"]
+    web = services["web"]["command"]
+    assert web[:2] == ["gunicorn", "config.wsgi"]
+    assert web[web.index("--config") + 1] == "python:config.gunicorn"
     assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["tasks"]["command"][:3] == ["python", "manage.py", "db_worker"]
     assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
