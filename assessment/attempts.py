@@ -876,7 +876,8 @@ def attempt_state(*, attempt: Attempt, learner, now=None) -> dict:
         attempt = attempt_submit(
             attempt=attempt, actor=None, by=Attempt.SubmittedBy.DEADLINE, now=now
         )
-    rows = list(attempt.questions.all().select_related("answer"))
+    # The answer keys (id_map) and marking notes stay unread: the client is shown neither.
+    rows = list(attempt.questions.select_related("answer").defer("id_map", "feedback"))
     answers = {}
     for row in rows:
         answer = getattr(row, "answer", None)
