@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from assessment import services as item_services
 from assessment.models import Exam, ExamItem, ExamSection, Item
@@ -23,6 +24,14 @@ QTI30 = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 CP30 = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"
 ORDER = example("order.xml")
 NUMERIC_V3 = example("numeric_v3.xml")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The report's sentences are checked in English (the site's default language is
+    Vietnamese, whose catalogue translates them)."""
+    with translation.override("en"):
+        yield
 
 
 def order_item(n: int) -> str:

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from assessment.exams import SETTINGS, RuleSpec, SectionSpec, exam_create
 from assessment.models import Exam
@@ -26,6 +27,14 @@ CARRIED = (
     "negative_marking",
     "review_when",
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The report's sentences are checked in English (the site's default language is
+    Vietnamese, whose catalogue translates them)."""
+    with translation.override("en"):
+        yield
 
 
 def _content(version) -> dict:
