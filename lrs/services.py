@@ -312,8 +312,9 @@ def statements_store(
     `parts` are the attachment contents of a multipart request by SHA-2: each attachment
     without a fileUrl needs one, each part needs an attachment, and signatures must hold.
     Raises `XAPIValidationError` (400) or `StatementConflict` (409). Queries do not grow
-    with the store: one primary-key lookup for the batch's ids, bulk inserts, and for
-    voiding statements one lookup and one update of their targets.
+    with the store: the insert is the id check (`_insert`), then the activity definitions
+    and forwarding destinations are read; voiding statements add one lookup and one
+    update of their targets.
     """
     from . import cmi5  # its rules build on this module
 
