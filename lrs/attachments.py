@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -170,8 +169,8 @@ def verify_signature(statement: dict, jws: bytes, where: str) -> None:
     if len(pieces) != 3:
         _fail(f"{where}: the signature is not a JWS compact serialisation")
     try:
-        header = json.loads(_b64url(pieces[0], where))
-        payload = json.loads(_b64url(pieces[1], where))
+        header = validation.json_loads(_b64url(pieces[0], where))
+        payload = validation.json_loads(_b64url(pieces[1], where))
     except (ValueError, UnicodeDecodeError):
         _fail(f"{where}: the JWS header or payload is not JSON")
     if not isinstance(header, dict) or header.get("alg") not in _JWS_HASHES:

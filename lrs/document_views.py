@@ -7,7 +7,6 @@ request syntax); writes go to `services.document_save` / `document_delete`, read
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -58,7 +57,7 @@ def _agent_param(params: dict) -> tuple[dict, str]:
     if "agent" not in params:
         raise XAPIError(400, "the agent parameter is required")
     try:
-        agent = json.loads(params["agent"])
+        agent = validation.json_loads(params["agent"])
     except ValueError as exc:
         raise XAPIError(400, "agent must be a JSON Agent") from exc
     try:

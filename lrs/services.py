@@ -784,7 +784,7 @@ def _json_object(content: bytes, content_type: str, what: str) -> dict:
     if content_type.split(";")[0].strip().lower() != "application/json":
         raise validation.XAPIValidationError(f"{what}: a merge needs application/json")
     try:
-        value = json.loads(content)
+        value = validation.json_loads(content)
     except (ValueError, UnicodeDecodeError) as exc:
         raise validation.XAPIValidationError(f"{what}: not valid JSON") from exc
     if not isinstance(value, dict):

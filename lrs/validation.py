@@ -6,6 +6,7 @@ so a 400 tells the author what to fix. Nothing invalid is ever stored.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -84,6 +85,16 @@ class XAPIValidationError(ValueError):
 
 def _fail(path: str, message: str):
     raise XAPIValidationError(f"{path}: {message}")
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def json_loads(data: str | bytes) -> Any:
+    """JSON as RFC 8259 defines it: Python's reader also takes NaN and Infinity, which no
+    JSON store accepts (PostgreSQL refused them with a 500); raises ValueError."""
+    return json.loads(data, parse_constant=_not_json)
 
 
 def _object(value: Any, path: str) -> dict:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -205,7 +204,7 @@ def _json_body(xrequest: XRequest) -> tuple[object, dict[str, attachments.Part]]
     elif content_type != "application/json":
         raise XAPIError(400, "statements must be sent as application/json or multipart/mixed")
     try:
-        return json.loads(body or b"null"), parts
+        return validation.json_loads(body or b"null"), parts
     except (ValueError, UnicodeDecodeError) as exc:
         raise XAPIError(400, f"the body is not valid JSON: {exc}") from exc
 
@@ -229,7 +228,7 @@ def _statement_filter(params: dict) -> selectors.StatementFilter:
         agent_key = ""
         if "agent" in params:
             try:
-                agent = json.loads(params["agent"])
+                agent = validation.json_loads(params["agent"])
             except ValueError as exc:
                 raise XAPIError(400, "agent must be a JSON Agent or Group") from exc
             validation.actor(agent, "agent")

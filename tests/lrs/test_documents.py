@@ -141,6 +141,9 @@ def test_state_post_creates_when_absent(xapi):
         (b'{"a": 1}', "application/json", b"{broken", "application/json"),
         (b"plain", "text/plain", b'{"b": 2}', "application/json"),
         (b'"a string"', "application/json", b'{"b": 2}', "application/json"),
+        # Python's JSON reader takes NaN and Infinity; JSON does not.
+        (b'{"a": 1}', "application/json", b'{"b": NaN}', "application/json"),
+        (b'{"a": 1}', "application/json", b'{"b": -Infinity}', "application/json"),
     ],
 )
 def test_state_post_merge_of_anything_but_json_objects_is_400(

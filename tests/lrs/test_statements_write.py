@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -185,3 +187,16 @@ def test_a_conflict_in_a_batch_leaves_nothing_of_it(xapi, new_id):
     assert not Statement.objects.filter(pk=other).exists()
     assert not StatementAgent.objects.filter(statement_id=other).exists()
     assert Statement.objects.count() == 1
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_a_statement_with_a_number_json_does_not_have_is_400_and_stores_nothing(xapi, constant):
+    # Python's JSON reader takes these; the database's JSON column refused them with a 500.
+    body = json.dumps(make_statement(result={"extensions": {"http://example.com/x": 0}}))
+    body = body.replace('"http://example.com/x": 0', f'"http://example.com/x": {constant}')
+    response = xapi.client.post(
+        "/xapi/statements", data=body, content_type="application/json", **xapi.headers()
+    )
+    assert response.status_code == 400
+    assert constant in response.json()["error"]
+    assert not Statement.objects.exists()
