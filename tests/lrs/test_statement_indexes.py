@@ -153,6 +153,29 @@ def test_known_activities_are_written_without_a_row_lock(xapi):
     assert "fr" in Activity.objects.get().definition["name"]
 
 
+def _at_once(work, arguments: list) -> list:
+    """`work(argument)` in one thread per argument, released together; what each returned,
+    or the repr of what it raised (the test sees any failure)."""
+    barrier = threading.Barrier(len(arguments), timeout=10)
+    outcomes = []
+
+    def run(argument) -> None:
+        try:
+            barrier.wait()
+            outcomes.append(work(argument))
+        except Exception as exc:  # reported to the test as an outcome
+            outcomes.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_writers_creating_the_same_new_activity_at_once_all_succeed(institution):
@@ -160,29 +183,17 @@ def test_writers_creating_the_same_new_activity_at_once_all_succeed(institution)
     authority = services.platform_authority()
     iri = "http://taynghe.example/activities/moi"
     languages = ["vi", "en", "fr", "de", "ja", "ko"]
-    barrier = threading.Barrier(len(languages), timeout=10)
-    errors = []
 
-    def writer(language: str) -> None:
+    def writer(language: str) -> str:
         statement = make_statement(
             object={"objectType": "Activity", "id": iri, "definition": {"name": {language: "x"}}}
         )
-        try:
-            barrier.wait()
-            services.statements_store(
-                institution=institution, statements=[statement], authority=authority
-            )
-        except Exception as exc:  # the test reports any failure
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        services.statements_store(
+            institution=institution, statements=[statement], authority=authority
+        )
+        return "stored"
 
-    threads = [threading.Thread(target=writer, args=(language,)) for language in languages]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    assert _at_once(writer, languages) == ["stored"] * len(languages)
     assert Statement.objects.count() == len(languages)
     assert set(Activity.objects.get(iri=iri).definition["name"]) == set(languages)
 
@@ -197,28 +208,18 @@ def test_writers_of_one_statement_id_at_once_store_it_once(institution):
     same = make_statement(id=statement_id)
     different = make_statement(id=statement_id, result={"success": True})
     bodies = [same, same, same, same, different, different]
-    barrier = threading.Barrier(len(bodies), timeout=10)
-    outcomes = []
 
-    def writer(statement: dict) -> None:
+    def writer(statement: dict) -> tuple:
         try:
-            barrier.wait()
             services.statements_store(
                 institution=institution, statements=[dict(statement)], authority=authority
             )
-            outcomes.append(("stored", "result" in statement))
         except services.StatementConflict:
-            outcomes.append(("conflict", "result" in statement))
-        except Exception as exc:  # the test reports any other failure
-            outcomes.append((repr(exc), None))
-        finally:
-            connections.close_all()
+            return ("conflict", "result" in statement)
+        return ("stored", "result" in statement)
 
-    threads = [threading.Thread(target=writer, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = _at_once(writer, bodies)
+    assert all(isinstance(outcome, tuple) for outcome in outcomes), outcomes  # no failure
     assert Statement.objects.filter(pk=statement_id).count() == 1
     winner_has_result = "result" in Statement.objects.get(pk=statement_id).payload
     expected = sorted(
