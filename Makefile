@@ -15,7 +15,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist); each gets its own test database.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test setup system-packages node-packages messages lint check pytest migrate demo bench clean
+.PHONY: run test setup system-packages node-packages messages lint check pytest migrate demo bench bench-packages clean
 
 run: setup node-packages messages migrate demo
 	@echo ""
@@ -88,7 +88,14 @@ migrate: setup
 demo: setup
 	$(MANAGE) load_demo
 
-bench: setup
+# The benchmarks' load generator for pages (bench/run.py), a Debian package.
+bench-packages:
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian package: wrk"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q wrk; }
+
+bench: setup bench-packages
 	$(PY) -m bench.run
 	$(PY) -m bench.courseware_import
 	$(PY) -m bench.courseware_commit
