@@ -12,6 +12,7 @@ from xml.etree.ElementTree import Element
 from django.utils.translation import gettext as _
 
 from .archive import SafeArchive
+from .cmi5_schema import structure_problems
 from .errors import ImportProblem, PackageImportError, refuse
 from .parsed import ParsedActivity, ParsedOrganization, ParsedPackage
 from .paths import file_part, is_unsafe_url, is_web_url
@@ -67,6 +68,11 @@ def cmi5_read(archive: SafeArchive) -> ParsedPackage:
             "bad_manifest",
             _("The root element is “%(tag)s”, not “courseStructure”.") % {"tag": local(root.tag)},
             CMI5_FILE,
+        )
+    schema_problems = structure_problems(root)
+    if schema_problems:
+        raise PackageImportError(
+            [ImportProblem("bad_manifest", message, CMI5_FILE) for message in schema_problems]
         )
     course = child(root, "course")
     if course is None:
