@@ -254,7 +254,7 @@ def _check_sequence(elements: list[Element], model: Model, where: str, problems:
         else:
             if model.extensions:
                 return (
-                    _quoted(names) + " " + _("or an extension element")
+                    _("%(names)s or an extension element") % {"names": _quoted(names)}
                     if names
                     else _("only extension elements")
                 )
