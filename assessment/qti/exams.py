@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ..exams import RuleSpec, SectionSpec, exam_create
 from ..models import ExamVersion, ItemBank, ItemVersion
@@ -442,7 +443,7 @@ def _read(root: Element, reader: _Reader) -> tuple[str, dict]:
         )
     if refs == 0:
         raise TestError("no_items", _("The test refers to no item."))
-    test_where = _("The test")
+    test_where = pgettext("QTI import report: the assessmentTest", "The test")
     reader.unread(root, _TEST_READ, test_where)
     processing = next((c for c in root if local(c.tag) == "outcomeProcessing"), None)
     if processing is not None and not _sum_of_scores(processing):
