@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import copy
 import itertools
+from dataclasses import dataclass
 
 from assessment import services
 from assessment.models import ItemBank, ItemVersion
+from institutions import services as institution_services
+from institutions.roles import InstitutionRole
 
 _counter = itertools.count(1)
 
@@ -158,3 +161,31 @@ def make_exam(institution, *, actor=None, items=(), rules=(), publish=True, **se
     if publish:
         exams.exam_publish(actor=actor, exam=exam)
     return exam
+
+
+@dataclass
+class People:
+    """An institution with a teacher and a learner."""
+
+    institution: object
+    teacher: object
+    learner: object
+
+
+def make_people(code: str, prefix: str) -> People:
+    """An institution without the Wagtail site (for transactional tests, whose flush removes
+    it), its teacher `<prefix>-teacher` and its learner `<prefix>-hv`."""
+    institution = institution_services.institution_create(
+        actor=None, code=code, name="Trường thi", kind="college", province="Hà Nội"
+    )
+    users = []
+    for name, role in (
+        (f"{prefix}-teacher", InstitutionRole.TEACHER),
+        (f"{prefix}-hv", InstitutionRole.LEARNER),
+    ):
+        user = institution_services.user_create(username=name, password="x-pass-123")
+        institution_services.membership_grant(
+            actor=None, user=user, institution=institution, role=role
+        )
+        users.append(user)
+    return People(institution, *users)

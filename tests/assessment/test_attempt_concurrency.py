@@ -13,15 +13,12 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from dataclasses import dataclass
 
 import pytest
 from django.db import connection, connections
 
 from assessment import attempts
 from assessment.models import Answer, Attempt
-from institutions import services as institution_services
-from institutions.roles import InstitutionRole
 
 from . import factories
 
@@ -30,31 +27,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@dataclass
-class People:
-    """An institution without the Wagtail site (a transactional test's flush removes it)."""
-
-    institution: object
-    teacher: object
-    learner: object
-
-
 @pytest.fixture
-def people(transactional_db) -> People:
-    institution = institution_services.institution_create(
-        actor=None, code="EXAM1", name="Trường thi", kind="college", province="Hà Nội"
-    )
-    users = []
-    for name, role in (
-        ("exam-teacher", InstitutionRole.TEACHER),
-        ("exam-hv", InstitutionRole.LEARNER),
-    ):
-        user = institution_services.user_create(username=name, password="x-pass-123")
-        institution_services.membership_grant(
-            actor=None, user=user, institution=institution, role=role
-        )
-        users.append(user)
-    return People(institution, *users)
+def people(transactional_db) -> factories.People:
+    return factories.make_people("EXAM1", "exam")
 
 
 def _started(tenant):

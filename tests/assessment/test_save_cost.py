@@ -20,8 +20,6 @@ from django.urls import reverse
 
 from assessment import attempts
 from assessment.models import Answer, Attempt
-from institutions import services as institution_services
-from institutions.roles import InstitutionRole
 
 from . import factories
 
@@ -102,26 +100,12 @@ postgresql_only = pytest.mark.skipif(
 
 
 @pytest.fixture
-def people(transactional_db):
-    """An institution without the Wagtail site (a transactional test's flush removes it)."""
-    institution = institution_services.institution_create(
-        actor=None, code="SAVE1", name="Trường thi", kind="college", province="Hà Nội"
-    )
-    users = []
-    for name, role in (
-        ("save-teacher", InstitutionRole.TEACHER),
-        ("save-hv", InstitutionRole.LEARNER),
-    ):
-        user = institution_services.user_create(username=name, password="x-pass-123")
-        institution_services.membership_grant(
-            actor=None, user=user, institution=institution, role=role
-        )
-        users.append(user)
-    return institution, *users
+def people(transactional_db) -> factories.People:
+    return factories.make_people("SAVE1", "save")
 
 
 def _race_submit(people, monkeypatch, *, lock: bool):
-    institution, teacher, learner = people
+    institution, teacher, learner = people.institution, people.teacher, people.learner
     attempt = attempts.attempt_start(
         attempt=_prepared(institution, teacher, learner), learner=learner
     )
