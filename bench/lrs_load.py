@@ -683,54 +683,40 @@ def lrs_phases(port: int, auth: str, args, level: int, *, conn, since, ids) -> d
 
     # The goal's GET: probe learners whose page holds PAGE statements at every level.
     results["probe_pool"] = probe_pool(conn, since, ids=ids)
-    paths = [get_path(AGENTS + rng.randrange(PROBES)) for _ in range(args.get_budget)]
-    path_iter = iter(paths)
-    sizes = []
-    results["get"] = timed(
-        "get",
-        port,
-        auth,
-        clients=args.readers,
-        seconds=args.seconds,
-        budget=len(paths),
-        make=lambda: ("GET", next(path_iter), b""),
-        inspect=lambda payload: sizes.append(len(json.loads(payload)["statements"])),
+
+    def get_phase(name: str, learners: list[int]) -> dict:
+        """GETs of these learners' pages, with the size of every page answered."""
+        paths = iter([get_path(who) for who in learners])
+        sizes = []
+        summary = timed(
+            name,
+            port,
+            auth,
+            clients=args.readers,
+            seconds=args.seconds,
+            budget=len(learners),
+            make=lambda: ("GET", next(paths), b""),
+            inspect=lambda payload: sizes.append(len(json.loads(payload)["statements"])),
+        )
+        return {
+            **summary,
+            "pages_checked": len(sizes),
+            "pages_short": sum(1 for size in sizes if size != PAGE),
+            "statements_per_page_mean": sum(sizes) / max(len(sizes), 1),
+        }
+
+    results["get"] = get_phase(
+        "get", [AGENTS + rng.randrange(PROBES) for _ in range(args.get_budget)]
     )
-    results["get"].update(
-        agents="probe",
-        pages_checked=len(sizes),
-        pages_short=sum(1 for size in sizes if size != PAGE),
-        statements_per_page_mean=sum(sizes) / max(len(sizes), 1),
-    )
+    results["get"]["agents"] = "probe"
     if results["get"]["pages_short"]:
         log(f"level {level}: {results['get']['pages_short']} probe pages held fewer than {PAGE}")
 
     # A second figure: random learners of the pool, whose pages grow with the store.
-    paths = [get_path(rng.randrange(AGENTS)) for _ in range(args.get_budget)]
-    path_iter = iter(paths)
-    results["get_random"] = timed(
-        "get_random",
-        port,
-        auth,
-        clients=args.readers,
-        seconds=args.seconds,
-        budget=len(paths),
-        make=lambda: ("GET", next(path_iter), b""),
+    results["get_random"] = get_phase(
+        "get_random", [rng.randrange(AGENTS) for _ in range(args.get_budget)]
     )
-    # What the pages held (sampled afterwards through the same endpoint).
-    sizes = []
-    for path in paths[:20]:
-        status, payload = asyncio.run(
-            Client(port, keep_alive=False).request(
-                "GET",
-                path,
-                f"Authorization: Basic {auth}\r\nX-Experience-API-Version: 1.0.3\r\n",
-                b"",
-            )
-        )
-        if status == 200:
-            sizes.append(len(json.loads(payload)["statements"]))
-    results["get_random"].update(agents="random", statements_per_page_sample=sizes)
+    results["get_random"]["agents"] = "random"
     return results
 
 
